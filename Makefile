@@ -1,0 +1,53 @@
+# The Partnership Portal. `make run` sets everything up and serves it; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-browser lint format db-upgrade seed screenshots clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+app/static/vendor/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard app/static/scss/*.scss)
+	node scripts/build-assets.mjs
+	touch $@
+
+setup: $(BIN)/.installed app/static/vendor/.built ## Create the virtualenv, install packages, build assets
+
+db-upgrade: setup ## Apply database migrations (DATABASE_URL, default a SQLite file in instance/)
+	$(BIN)/flask db upgrade
+
+seed: db-upgrade ## Load the demo partnership (idempotent; never in production)
+	$(BIN)/flask demo seed
+
+run: db-upgrade ## Set up, migrate, seed an empty database and serve on 127.0.0.1:$(PORT)
+	$(BIN)/flask demo seed --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup ## Run every test (also on PostgreSQL when TEST_DATABASE_URL is set)
+	mkdir -p build
+	$(BIN)/pytest --junitxml=build/junit.xml
+
+lint: setup ## Check the code with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove everything the build made (keeps instance/ and its database)
+	rm -rf $(VENV) node_modules app/static/vendor build .pytest_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""The Partnership Portal: create_app() builds the application from a config class."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import Config, ProductionConfig, config_from_environment, development_secret_key
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    config_class = config_class or config_from_environment()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    if not app.config.get("SECRET_KEY") and app.config.get("GENERATE_SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret_key()
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set.")
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _init_templates(app)
+    _register_blueprints(app)
+
+    from app.errors import register_error_handlers
+    from app.security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.auth.routes import unauthorized
+    from app.auth.services import load_session_user
+    from app.extensions import csrf, db, htmx, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_session_user)
+    login_manager.unauthorized_handler(unauthorized)
+    # Our own session records replace Flask-Login's session protection and remember-me cookie.
+    login_manager.session_protection = None
+
+
+def _init_templates(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.root_path + "/templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+    WTFormsHelpers(app)
+
+    from app.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app import admin, audit, auth, demo, home
+
+    for feature in (auth, home, admin, audit):
+        app.register_blueprint(feature.bp)
+    app.cli.add_command(demo.demo_cli)
+    app.cli.add_command(demo.users_cli)

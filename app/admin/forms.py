@@ -1,0 +1,111 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from sqlalchemy import select
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, normalise_email
+from app.extensions import db
+from app.forms import strip_filter
+
+
+class AgencyForm(FlaskForm):
+    name = StringField(
+        "Agency name",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter the agency's name"),
+            Length(max=160, message="Agency name must be 160 characters or fewer"),
+        ],
+    )
+    kind = SelectField(
+        "Kind of agency",
+        widget=GovSelect(),
+        choices=[("", "Choose a kind")] + [(str(k), label) for k, label in AGENCY_KIND_LABELS.items()],
+        validators=[InputRequired("Choose what kind of agency this is")],
+    )
+    district = StringField(
+        "District or area",
+        description="For example Mansfield and Ashfield, Bassetlaw, or countywide.",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[Length(max=80, message="District must be 80 characters or fewer")],
+    )
+    submit = SubmitField("Save agency", widget=GovSubmitInput())
+
+    def __init__(self, *args, agency: Agency | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._agency = agency
+
+    def validate_name(self, field):
+        clash = db.session.scalar(select(Agency).where(Agency.name == field.data))
+        if clash is not None and clash is not self._agency:
+            raise ValidationError("An agency with this name already exists")
+
+
+def agency_choices(include: Agency | None = None) -> list[tuple[str, str]]:
+    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    if include is not None and include not in agencies:
+        agencies = [include, *agencies]
+    return [("", "Choose an agency")] + [(str(a.id), a.name) for a in agencies]
+
+
+ROLE_CHOICES = [("", "Choose a role")] + [(str(r), label) for r, label in ROLE_LABELS.items()]
+
+
+class UserDetailsForm(FlaskForm):
+    full_name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter the person's full name"),
+            Length(max=120, message="Full name must be 120 characters or fewer"),
+        ],
+    )
+    agency_id = SelectField(
+        "Agency", widget=GovSelect(), validators=[InputRequired("Choose the person's agency")]
+    )
+    role = SelectField(
+        "Role",
+        widget=GovSelect(),
+        choices=ROLE_CHOICES,
+        validators=[InputRequired("Choose a role")],
+    )
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+        self.agency_id.choices = agency_choices(include=user.agency if user else None)
+
+    def validate_agency_id(self, field):
+        if not field.data or not field.data.isdigit() or db.session.get(Agency, int(field.data)) is None:
+            raise ValidationError("Choose the person's agency")
+
+
+class InviteUserForm(UserDetailsForm):
+    email = StringField(
+        "Email address",
+        description="The invitation to set a password is sent here.",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter the person's email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(
+                "Enter an email address in the correct format, like name@example.org",
+                check_deliverability=False,
+            ),
+        ],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+    def validate_email(self, field):
+        existing = db.session.scalar(select(User.id).where(User.email == normalise_email(field.data)))
+        if existing is not None:
+            raise ValidationError("There is already an account with this email address")
+
+
+class EditUserForm(UserDetailsForm):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())

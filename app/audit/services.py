@@ -1,0 +1,54 @@
+"""Writing to the audit trail. Call record() in the same transaction as the change it describes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+
+
+def _json_safe(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {
+        k: v if isinstance(v, str | int | float | bool | type(None)) else str(v) for k, v in values.items()
+    }
+
+
+def record(
+    action: str,
+    obj: Any = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    summary: str = "",
+    actor: Any = None,
+    actor_label: str | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+) -> AuditEvent:
+    """Add an audit event to the current session; the caller's commit saves it with the change."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    if obj is not None:
+        if getattr(obj, "id", None) is None:
+            db.session.flush()
+        object_type = object_type or obj.__tablename__
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor_label or (actor.email if actor is not None else "anonymous"),
+        action=action,
+        object_type=object_type or "",
+        object_id=str(object_id) if object_id is not None else None,
+        summary=summary[:300],
+        before=_json_safe(before),
+        after=_json_safe(after),
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,61 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from app.auth.passwords import MAX_LENGTH
+from app.forms import PasswordPolicy, strip_filter
+
+
+class SignInForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[InputRequired("Enter your email address"), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        "New password",
+        description="At least 12 characters. A few unrelated words together make a strong, "
+        "memorable password.",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter a new password"), PasswordPolicy()],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Enter the new password again"),
+            EqualTo("password", "The passwords do not match"),
+        ],
+    )
+
+
+class SetPasswordForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField("Set password and sign in", widget=GovSubmitInput())
+
+    def __init__(self, *args, account_email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)],
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+    def __init__(self, *args, account_email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email

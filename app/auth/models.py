@@ -1,0 +1,230 @@
+"""Agencies, users and their sessions: who someone is and which agency they speak for."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class AgencyKind(StrEnum):
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
+    POLICE = "police"
+    HEALTH = "health"
+    SCHOOL = "school"
+    VOLUNTARY = "voluntary"
+    DISTRICT_COUNCIL = "district_council"
+    PROBATION_YOUTH_OFFENDING = "probation_youth_offending"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return AGENCY_KIND_LABELS[self]
+
+
+AGENCY_KIND_LABELS = {
+    AgencyKind.CHILDRENS_SOCIAL_CARE: "Children's social care",
+    AgencyKind.POLICE: "Police",
+    AgencyKind.HEALTH: "Health / primary care trust",
+    AgencyKind.SCHOOL: "School",
+    AgencyKind.VOLUNTARY: "Voluntary and community",
+    AgencyKind.DISTRICT_COUNCIL: "District council",
+    AgencyKind.PROBATION_YOUTH_OFFENDING: "Probation / youth offending",
+    AgencyKind.OTHER: "Other",
+}
+
+
+class Role(StrEnum):
+    PARTNER = "partner"
+    AGENCY_LEAD = "agency_lead"
+    TRUST_MEMBER = "trust_member"
+    PROGRAMME_MANAGER = "programme_manager"
+    PARTICIPATION_LEAD = "participation_lead"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def description(self) -> str:
+        return ROLE_DESCRIPTIONS[self]
+
+
+ROLE_LABELS = {
+    Role.PARTNER: "Partner agency staff",
+    Role.AGENCY_LEAD: "Agency lead",
+    Role.TRUST_MEMBER: "Children's Trust member",
+    Role.PROGRAMME_MANAGER: "Programme manager",
+    Role.PARTICIPATION_LEAD: "Participation lead",
+    Role.ADMIN: "Administrator",
+}
+
+ROLE_DESCRIPTIONS = {
+    Role.PARTNER: "Reads thresholds and pathways, and reports your agency's actions and returns.",
+    Role.AGENCY_LEAD: "Signs off your agency's submissions and acknowledges new thresholds.",
+    Role.TRUST_MEMBER: "Reviews partnership progress across every agency, and challenges it.",
+    Role.PROGRAMME_MANAGER: "Runs the improvement programme: projects, actions and owners.",
+    Role.PARTICIPATION_LEAD: "Reads young people's feedback and receives safeguarding alerts.",
+    Role.ADMIN: "Publishes threshold documents and manages agencies and users.",
+}
+
+# Roles whose work spans the whole partnership; everyone else sees only their own agency's data.
+CROSS_AGENCY_ROLES = frozenset(
+    {Role.TRUST_MEMBER, Role.PROGRAMME_MANAGER, Role.PARTICIPATION_LEAD, Role.ADMIN}
+)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def token_digest(token: str) -> str:
+    """Session and invitation tokens are stored only as digests: a database leak grants nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    district: Mapped[str] = mapped_column(String(80), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="agency")
+
+    @property
+    def kind_label(self) -> str:
+        return AGENCY_KIND_LABELS.get(AgencyKind(self.kind), self.kind)
+
+    def audit_view(self) -> dict:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "district": self.district,
+            "active": self.active,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.id} {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always stored normalised (lower case), which makes the unique constraint case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped[Agency] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    @property
+    def sees_all_agencies(self) -> bool:
+        return self.role in CROSS_AGENCY_ROLES
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role in {str(r) for r in roles}
+
+    def audit_view(self) -> dict:
+        return {
+            "email": self.email,
+            "full_name": self.full_name,
+            "agency_id": self.agency_id,
+            "role": self.role,
+            "active": self.active,
+        }
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; this row decides if it still counts."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship()
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins per email address, whether or not an account exists (no enumeration)."""
+
+    __tablename__ = "sign_in_throttles"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failure_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Invitation(db.Model):
+    """A single-use, expiring link that lets an invited user set their password."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def count_active_admins() -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))
+    )

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from app.audit import record
+from app.auth import bp
+from app.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from app.auth.passwords import verify_password
+from app.auth.services import (
+    accept_invitation,
+    authenticate,
+    end_current_session,
+    find_usable_invitation,
+    set_password,
+    start_session,
+)
+from app.extensions import db
+from app.forms import ButtonForm
+from app.htmx import render
+from app.permissions import public, signed_in
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: '/actions/?rag=red' yes; 'https://evil.test', '//evil.test' no."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignInForm()
+    next_url = safe_next(request.args.get("next"))
+    locked_message = None
+    if form.validate_on_submit():
+        result = authenticate(form.email.data, form.password.data)
+        if result.ok:
+            start_session(result.user)
+            db.session.commit()
+            return redirect(next_url or url_for("home.index"), 303)
+        db.session.commit()  # keep the throttle count and the audit event of the failure
+        if result.locked_until:
+            locked_message = (
+                "There have been too many failed attempts to sign in to this account. "
+                "Wait 15 minutes and try again, or ask a portal administrator to help."
+            )
+            form.email.errors.append(locked_message)
+        else:
+            form.email.errors.append("Enter a correct email address and password")
+        form.password.data = ""
+        return render(
+            "auth/sign_in.html", form=form, next_url=next_url, status=422 if not locked_message else 429
+        )
+    status = 422 if form.errors else 200
+    return render("auth/sign_in.html", form=form, next_url=next_url, status=status)
+
+
+@bp.post("/logout")
+@signed_in
+def sign_out():
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("home.index"), 303)
+    record("auth.sign_out", current_user._get_current_object(), summary="Signed out")
+    end_current_session()
+    db.session.commit()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"), 303)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@public
+def set_password_from_invitation(token: str):
+    invitation = find_usable_invitation(token)
+    if invitation is None:
+        return render("auth/invitation_invalid.html", status=404)
+    form = SetPasswordForm(account_email=invitation.user.email)
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            end_current_session("switched_account")
+        user = accept_invitation(invitation, form.password.data)
+        start_session(user)
+        db.session.commit()
+        flash("Your password is set and you are signed in.", "success")
+        return redirect(url_for("home.index"), 303)
+    return render(
+        "auth/set_password.html",
+        form=form,
+        invited_user=invitation.user,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(account_email=user.email)
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors.append("Your current password is not correct")
+        else:
+            set_password(user, form.password.data, reason="password_changed")
+            record("auth.password_changed", user, summary="Changed their password")
+            start_session(user)  # every other browser is signed out; this one carries on
+            db.session.commit()
+            flash("Your password has been changed. Any other signed-in browsers were signed out.", "success")
+            return redirect(url_for("home.index"), 303)
+    return render("auth/change_password.html", form=form, status=422 if form.errors else 200)
+
+
+def unauthorized():
+    """Anonymous user on a protected route: sign-in page, or for htmx a 401 that redirects."""
+    login_url = url_for("auth.sign_in", next=request.full_path.rstrip("?"))
+    if request.htmx:
+        response = current_app.response_class("", status=401)
+        response.headers["HX-Redirect"] = login_url
+        return response
+    if request.method == "GET":
+        flash("Sign in to continue.", "info")
+    return redirect(login_url)

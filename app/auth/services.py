@@ -1,0 +1,220 @@
+"""Signing in and out, server-side sessions, throttling and invitations."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+
+from app.audit import record
+from app.auth.models import (
+    Invitation,
+    SignInThrottle,
+    User,
+    UserSession,
+    find_user_by_email,
+    normalise_email,
+    token_digest,
+)
+from app.auth.passwords import hash_password, verify_password
+from app.db_types import utcnow
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "sid"
+# Refresh last_seen_at at most this often, so reading pages does not write on every request.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+# --- Sign-in -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None = None
+    locked_until: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def _throttle_for(email: str) -> SignInThrottle:
+    throttle = db.session.get(SignInThrottle, email)
+    if throttle is None:
+        throttle = SignInThrottle(email=email, failure_count=0)
+        db.session.add(throttle)
+    return throttle
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check a sign-in attempt, counting failures per email whether or not the account exists.
+
+    The caller commits: the throttle row and the audit event are saved either way.
+    """
+    email = normalise_email(email)
+    now = utcnow()
+    config = current_app.config
+    throttle = _throttle_for(email)
+    if throttle.locked_until and throttle.locked_until > now:
+        record(
+            "auth.sign_in_refused",
+            object_type="sign_in",
+            object_id=email,
+            summary="Sign-in refused while throttled",
+            actor_label=email,
+        )
+        return SignInResult(locked_until=throttle.locked_until)
+
+    user = find_user_by_email(email)
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is not None and password_ok and user.active:
+        throttle.failure_count = 0
+        throttle.locked_until = None
+        user.last_sign_in_at = now
+        record("auth.sign_in", user, actor=user, summary="Signed in")
+        return SignInResult(user=user)
+
+    if throttle.locked_until and throttle.locked_until <= now:
+        throttle.failure_count = 0  # the previous lock-out has run its course
+        throttle.locked_until = None
+    throttle.failure_count += 1
+    throttle.last_failure_at = now
+    if throttle.failure_count >= config["SIGN_IN_MAX_FAILURES"]:
+        throttle.locked_until = now + config["SIGN_IN_LOCKOUT"]
+    record(
+        "auth.sign_in_failed",
+        object_type="sign_in",
+        object_id=email,
+        actor=user,
+        actor_label=email,
+        summary=f"Failed sign-in ({throttle.failure_count} in a row)",
+    )
+    return SignInResult(locked_until=throttle.locked_until)
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+
+def start_session(user: User) -> None:
+    """Begin a fresh server-side session; any pre-sign-in session data is dropped (no fixation)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            ip_address=request.remote_addr,
+            user_agent=(request.user_agent.string or "")[:255],
+        )
+    )
+    session[SESSION_KEY] = token
+    session.permanent = True
+    login_user(user)
+
+
+def end_current_session(reason: str = "signed_out") -> None:
+    token = session.get(SESSION_KEY)
+    if token:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == token_digest(token), UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), ended_reason=reason)
+        )
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user: User, reason: str) -> int:
+    """Password change, deactivation and role change: every browser of this user is signed out."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+    return result.rowcount or 0
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the cookie counts only while its session record is live."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == token_digest(token))
+    ).first()
+    if row is None:
+        return None
+    record_, user = row
+    if str(user.id) != str(user_id) or record_.ended_at is not None or not user.active:
+        return None
+    now = utcnow()
+    config = current_app.config
+    if now - record_.created_at > config["SESSION_ABSOLUTE_LIFETIME"]:
+        _expire(record_, now, "expired_absolute")
+        return None
+    if now - record_.last_seen_at > config["SESSION_IDLE_TIMEOUT"]:
+        _expire(record_, now, "expired_idle")
+        return None
+    if now - record_.last_seen_at > LAST_SEEN_RESOLUTION:
+        record_.last_seen_at = now
+        db.session.commit()
+    return user
+
+
+def _expire(record_: UserSession, now: datetime, reason: str) -> None:
+    record_.ended_at = now
+    record_.ended_reason = reason
+    db.session.commit()
+
+
+# --- Passwords and invitations -------------------------------------------------------------
+
+
+def set_password(user: User, password: str, *, reason: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user, reason)
+
+
+def create_invitation(user: User, *, created_by: User | None) -> str:
+    """Revoke earlier links for this user and make a new one. Returns the raw token, shown once."""
+    now = utcnow()
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        Invitation(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            expires_at=now + current_app.config["INVITATION_LIFETIME"],
+            created_by_id=created_by.id if created_by else None,
+        )
+    )
+    return token
+
+
+def find_usable_invitation(token: str) -> Invitation | None:
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
+    if invitation is None or not invitation.is_usable(utcnow()) or not invitation.user.active:
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    user = invitation.user
+    invitation.used_at = utcnow()
+    set_password(user, password, reason="password_set")
+    record("auth.invitation_accepted", user, actor=user, summary="Set a password from an invitation")
+    return user

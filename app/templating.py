@@ -1,0 +1,91 @@
+"""Jinja filters and globals used by every template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from app.auth.models import Role
+
+LOCAL_ZONE = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    endpoint: str
+    roles: frozenset[str] | None = None  # None: every signed-in user
+    also: tuple[str, ...] = ()  # other endpoints of the same section, which highlight this item
+
+    def visible_to(self, user) -> bool:
+        return self.roles is None or user.role in self.roles
+
+
+# Features add their entries here as they arrive.
+NAVIGATION = [
+    NavItem("Home", "home.index"),
+    NavItem("People", "home.list_people"),
+    NavItem(
+        "Agencies",
+        "admin.list_agencies",
+        frozenset({Role.ADMIN}),
+        ("admin.create_agency_page", "admin.edit_agency"),
+    ),
+    NavItem(
+        "Users",
+        "admin.list_users",
+        frozenset({Role.ADMIN}),
+        ("admin.invite_user_page", "admin.edit_user", "admin.resend_invitation_page"),
+    ),
+    NavItem("Audit trail", "audit.list_events", frozenset({Role.ADMIN})),
+]
+
+
+def local_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(LOCAL_ZONE).strftime(fmt)
+
+
+def local_date(value, fmt: str = "%-d %B %Y") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_ZONE)
+    return value.strftime(fmt)
+
+
+def navigation_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    current = request.endpoint or ""
+    items = []
+    for item in NAVIGATION:
+        if item.visible_to(user):
+            active = current == item.endpoint or current in item.also
+            items.append({"text": item.text, "href": url_for(item.endpoint), "active": active})
+    return items
+
+
+def page_url(page: int) -> str:
+    """The current URL with another page number, keeping every filter."""
+    args = request.args.to_dict()
+    args["page"] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(local_datetime)
+    app.add_template_filter(local_date)
+    app.add_template_global(page_url)
+
+    @app.context_processor
+    def portal_context():
+        return {
+            "partnership_name": app.config["PARTNERSHIP_NAME"],
+            "navigation": navigation_for(current_user),
+        }

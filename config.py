@@ -1,0 +1,131 @@
+"""Configuration classes. Values that differ between machines come from the environment."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL spellings operators paste and make them use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+
+
+def development_secret_key() -> str:
+    """A random key kept in instance/, so sessions survive a restart of `make run`."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _engine_options(url: str) -> dict:
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql+psycopg://"):
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
+
+
+class Config:
+    PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Nottinghamshire Safeguarding Children Partnership")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL") or _default_database_url()
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
+
+    # Requests: forms and small uploads only.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    # Sessions: the cookie only carries a pointer to a server-side session record.
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_LIFETIME
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # Sign-in throttling: per account (email), never a permanent lock-out.
+    SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_LOCKOUT = timedelta(minutes=15)
+
+    # A CSRF token lives as long as the session that holds it.
+    WTF_CSRF_TIME_LIMIT = None
+
+    INVITATION_LIFETIME = timedelta(days=3)
+
+    # Outgoing mail. Without MAIL_SERVER, invitation links are shown to the admin and logged.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() == "true"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "portal@localhost")
+
+    # Without mail, invitation links are shown to the admin; in development they are logged too.
+    LOG_INVITATION_LINKS = False
+    DEMO_SEED_ALLOWED = False
+    HSTS = False
+    PAGE_SIZE = 25
+
+
+class DevelopmentConfig(Config):
+    # Without SECRET_KEY in the environment, create_app() keeps a random one in instance/.
+    GENERATE_SECRET_KEY = True
+    LOG_INVITATION_LINKS = True
+    DEMO_SEED_ALLOWED = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "tests-only-not-secret"  # noqa: S105 - fixed key for the test suite only
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # The CSRF suite (tests/test_csrf.py) turns protection back on and proves it.
+    WTF_CSRF_ENABLED = False
+    LOG_INVITATION_LINKS = True
+    DEMO_SEED_ALLOWED = True
+    # Cheap hashes keep the suite fast; production uses argon2-cffi's defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 64  # KiB; must be at least 8 × parallelism
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+
+    @classmethod
+    def check(cls) -> None:
+        if not cls.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production.")
+        if len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("SECRET_KEY must be at least 32 characters.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    name = os.environ.get("PORTAL_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}; got {name!r}.")
+    return CONFIGS[name]
