@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, g, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.htmx import render
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ def error_response(status: int, *, description: str | None = None, headers=None)
 def database_unavailable(error: Exception):
     log.error("Database unavailable: %s", error)
     db.session.rollback()
+    # Render the page as if signed out: loading the user would need the database again.
+    g._login_user = login_manager.anonymous_user()
     return error_response(503, headers={"Retry-After": "30"})
 
 

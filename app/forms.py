@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
@@ -35,3 +36,15 @@ class PasswordPolicy:
         )
         if problems:
             raise ValidationError(problems[0])
+
+
+class EmailAddress:
+    """A syntactically valid email address. Reserved test domains (demo.test) are allowed."""
+
+    message = "Enter an email address in the correct format, like name@example.org"
+
+    def __call__(self, form, field):
+        try:
+            validate_email(field.data or "", check_deliverability=False, test_environment=True)
+        except EmailNotValidError as error:
+            raise ValidationError(self.message) from error

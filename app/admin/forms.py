@@ -2,11 +2,12 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, normalise_email
 from app.extensions import db
-from app.forms import strip_filter
+from app.forms import EmailAddress, strip_filter
 
 
 class AgencyForm(FlaskForm):
@@ -22,7 +23,8 @@ class AgencyForm(FlaskForm):
     kind = SelectField(
         "Kind of agency",
         widget=GovSelect(),
-        choices=[("", "Choose a kind")] + [(str(k), label) for k, label in AGENCY_KIND_LABELS.items()],
+        choices=[SelectChoice("", "Choose a kind")]
+        + [SelectChoice(str(k), label) for k, label in AGENCY_KIND_LABELS.items()],
         validators=[InputRequired("Choose what kind of agency this is")],
     )
     district = StringField(
@@ -44,14 +46,16 @@ class AgencyForm(FlaskForm):
             raise ValidationError("An agency with this name already exists")
 
 
-def agency_choices(include: Agency | None = None) -> list[tuple[str, str]]:
+def agency_choices(include: Agency | None = None) -> list[SelectChoice]:
     agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
     if include is not None and include not in agencies:
         agencies = [include, *agencies]
-    return [("", "Choose an agency")] + [(str(a.id), a.name) for a in agencies]
+    return [SelectChoice("", "Choose an agency")] + [SelectChoice(str(a.id), a.name) for a in agencies]
 
 
-ROLE_CHOICES = [("", "Choose a role")] + [(str(r), label) for r, label in ROLE_LABELS.items()]
+ROLE_CHOICES = [SelectChoice("", "Choose a role")] + [
+    SelectChoice(str(r), label) for r, label in ROLE_LABELS.items()
+]
 
 
 class UserDetailsForm(FlaskForm):
@@ -93,10 +97,7 @@ class InviteUserForm(UserDetailsForm):
         validators=[
             InputRequired("Enter the person's email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(
-                "Enter an email address in the correct format, like name@example.org",
-                check_deliverability=False,
-            ),
+            EmailAddress(),
         ],
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())

@@ -58,10 +58,10 @@ def password_problems(password: str, *, partnership_name: str, email: str = "") 
     lowered = password.lower()
     letters = _letters(password)
     name_words = {w for w in _letters_words(partnership_name) if len(w) >= 5}
-    if lowered in _common_passwords() or letters in _common_passwords() or len(set(lowered)) <= 2:
-        return ["Choose a password that is harder to guess: this one is on a list of common passwords"]
     if letters and (letters == _letters(partnership_name) or letters in name_words):
         return ["Choose a password that is not the partnership's name"]
+    if lowered in _common_passwords() or letters in _common_passwords() or len(set(lowered)) <= 2:
+        return ["Choose a password that is harder to guess: this one is on a list of common passwords"]
     if email and letters and letters == _letters(email.split("@")[0]):
         return ["Choose a password that is not your email address"]
     return []

@@ -1,0 +1,100 @@
+from sqlalchemy import func, select
+
+from app.auth.models import Agency, Role, User
+from app.demo.partnership import ACCOUNTS, DEMO_PASSWORD
+from app.extensions import db
+from tests.conftest import make_app
+
+README_ACCOUNTS = {
+    "admin@demo.test": Role.ADMIN,
+    "pm@demo.test": Role.PROGRAMME_MANAGER,
+    "trust@demo.test": Role.TRUST_MEMBER,
+    "participation@demo.test": Role.PARTICIPATION_LEAD,
+    "police@demo.test": Role.PARTNER,
+    "police.lead@demo.test": Role.AGENCY_LEAD,
+    "health@demo.test": Role.PARTNER,
+    "school@demo.test": Role.AGENCY_LEAD,
+}
+
+
+def test_seed_creates_the_partnership_and_is_idempotent(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    counts = (
+        db.session.scalar(select(func.count(User.id))),
+        db.session.scalar(select(func.count(Agency.id))),
+    )
+    assert counts == (len(ACCOUNTS), 10)
+    for email, role in README_ACCOUNTS.items():
+        assert db.session.scalar(select(User.role).where(User.email == email)) == role
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    db.session.expire_all()
+    assert (
+        db.session.scalar(select(func.count(User.id))),
+        db.session.scalar(select(func.count(Agency.id))),
+    ) == counts
+
+
+def test_seed_if_empty_leaves_a_used_database_alone(app):
+    from tests.factories import make_user
+
+    make_user()
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
+    assert "not seeded" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_demo_accounts_sign_in_with_the_readme_password(app, client):
+    app.test_cli_runner().invoke(args=["demo", "seed"])
+    for email in README_ACCOUNTS:
+        fresh = app.test_client()
+        response = fresh.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 303, email
+
+
+def test_production_refuses_to_seed(database_urls):
+    app = make_app(database_urls["sqlite"], DEMO_SEED_ALLOWED=False)
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code != 0
+    assert "never seeded in production" in result.output
+
+
+def test_create_admin_command(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "Chief@Council.example",
+            "--name",
+            "Chief Admin",
+            "--agency",
+            "County Council",
+            "--password",
+            "a long admin passphrase",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "chief@council.example"))
+    assert user.role == Role.ADMIN and user.agency.name == "County Council"
+
+
+def test_create_admin_refuses_weak_password(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "a@b.example",
+            "--name",
+            "A",
+            "--agency",
+            "X",
+            "--password",
+            "short",
+        ],
+    )
+    assert result.exit_code != 0
+    assert "at least 12 characters" in result.output

@@ -1,0 +1,147 @@
+"""Guards over the whole URL map: every route declares who may use it, URLs are kebab-case,
+and every state change is a CSRF-protected POST."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.auth.models import Agency, User
+from app.extensions import db
+from tests.factories import make_user, reload
+
+# Routes anyone may use, signed in or not. Adding to this list is a decision: review it.
+PUBLIC_ENDPOINTS = {
+    "static",
+    "auth.sign_in",
+    "auth.set_password_from_invitation",
+    "home.index",
+    "home.health",
+}
+
+EXPECTED_ROUTES = {
+    ("/", "GET", "home.index"),
+    ("/healthz", "GET", "home.health"),
+    ("/people", "GET", "home.list_people"),
+    ("/login", "GET,POST", "auth.sign_in"),
+    ("/logout", "POST", "auth.sign_out"),
+    ("/set-password/<token>", "GET,POST", "auth.set_password_from_invitation"),
+    ("/account/password", "GET,POST", "auth.change_password"),
+    ("/admin/", "GET", "admin.index"),
+    ("/admin/agencies", "GET", "admin.list_agencies"),
+    ("/admin/agencies/new", "GET,POST", "admin.create_agency_page"),
+    ("/admin/agencies/<int:agency_id>/edit", "GET,POST", "admin.edit_agency"),
+    ("/admin/agencies/<int:agency_id>/row", "GET", "admin.show_agency_row"),
+    ("/admin/agencies/<int:agency_id>/archive", "POST", "admin.archive_agency"),
+    ("/admin/agencies/<int:agency_id>/restore", "POST", "admin.restore_agency"),
+    ("/admin/users", "GET", "admin.list_users"),
+    ("/admin/users/new", "GET,POST", "admin.invite_user_page"),
+    ("/admin/users/<int:user_id>/edit", "GET,POST", "admin.edit_user"),
+    ("/admin/users/<int:user_id>/row", "GET", "admin.show_user_row"),
+    ("/admin/users/<int:user_id>/invitation", "POST", "admin.resend_invitation_page"),
+    ("/admin/users/<int:user_id>/deactivate", "POST", "admin.deactivate_user"),
+    ("/admin/users/<int:user_id>/reactivate", "POST", "admin.reactivate_user"),
+    ("/admin/audit/", "GET", "audit.list_events"),
+    ("/static/<path:filename>", "GET", "static"),
+}
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules()]
+
+
+def _methods(rule) -> str:
+    return ",".join(sorted(rule.methods - {"HEAD", "OPTIONS"}))
+
+
+def test_every_endpoint_is_public_by_decision_or_guarded(app):
+    unguarded = []
+    for endpoint, view in app.view_functions.items():
+        access = getattr(view, "access", None)
+        if endpoint in PUBLIC_ENDPOINTS:
+            assert endpoint == "static" or access == "public", f"{endpoint} should be marked @public"
+        elif access is None or access == "public":
+            unguarded.append(endpoint)
+    assert unguarded == [], f"Routes with no permission decorator: {unguarded}"
+
+
+def test_route_list_is_what_we_expect(app):
+    """A snapshot: a new or changed route must be added here on purpose."""
+    actual = {(r.rule, _methods(r), r.endpoint) for r in _rules(app)}
+    assert actual == EXPECTED_ROUTES
+
+
+def test_urls_are_kebab_case(app):
+    for rule in _rules(app):
+        static_part = re.sub(r"<[^>]+>", "", rule.rule)
+        assert re.fullmatch(r"[a-z0-9/\-]*", static_part), f"{rule.rule} is not kebab-case"
+
+
+def _fill(rule, ids):
+    return re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule).replace("<token>", "x" * 43)
+
+
+POST_RULES = sorted(r[0] for r in EXPECTED_ROUTES if "POST" in r[1])
+
+
+@pytest.mark.parametrize("path", POST_RULES)
+def test_every_post_without_csrf_token_is_refused_and_writes_nothing(csrf_app, client, sign_in, path):
+    admin = make_user(role="admin")
+    other = make_user(role="partner")
+    sign_in_with_token(client, admin)
+    rule = next(r for r in _rules(csrf_app) if r.rule == path)
+    url = _fill(rule, {"agency_id": other.agency_id, "user_id": other.id})
+    before = _row_counts()
+    response = client.post(url, data={"full_name": "Changed", "name": "Changed", "email": "x@example.test"})
+    assert response.status_code == 400
+    assert "expired or was incomplete" in response.get_data(as_text=True)
+    assert _row_counts() == before
+
+
+def sign_in_with_token(client, user):
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": user.email, "password": "a long test passphrase", "csrf_token": token}
+    )
+    assert response.status_code == 303
+
+
+def _row_counts():
+    db.session.expire_all()
+    return (
+        db.session.scalar(select(func.count(User.id))),
+        db.session.scalar(select(func.count(Agency.id))),
+        db.session.scalar(select(func.count(AuditEvent.id))),
+        tuple(db.session.scalars(select(User.full_name).order_by(User.id))),
+    )
+
+
+def test_htmx_post_with_token_in_header_is_accepted(csrf_app, client):
+    admin = make_user(role="admin")
+    sign_in_with_token(client, admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    target = make_user(role="partner", full_name="Before Name")
+    response = client.post(
+        f"/admin/users/{target.id}/edit",
+        data={"full_name": "After Name", "agency_id": target.agency_id, "role": "partner"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert response.status_code == 200
+    assert reload(target).full_name == "After Name"
+
+
+def test_htmx_post_without_header_is_refused(csrf_app, client):
+    admin = make_user(role="admin")
+    sign_in_with_token(client, admin)
+    target = make_user(role="partner", full_name="Before Name")
+    response = client.post(
+        f"/admin/users/{target.id}/edit",
+        data={"full_name": "After Name", "agency_id": target.agency_id, "role": "partner"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "#htmx-error-banner"
+    assert reload(target).full_name == "Before Name"

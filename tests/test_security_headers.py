@@ -1,0 +1,51 @@
+from app import create_app
+from config import ProductionConfig
+from tests.factories import make_user
+
+
+def test_security_headers_on_pages(app, client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_signed_in_pages_are_never_cached(app, client, sign_in):
+    sign_in(make_user())
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_no_inline_script_in_pages(app, client, sign_in):
+    sign_in(make_user(role="admin"))
+    for path in ("/", "/admin/users", "/admin/agencies", "/admin/audit/", "/login"):
+        page = client.get(path).get_data(as_text=True)
+        for chunk in page.split("<script")[1:]:
+            assert chunk.lstrip().startswith(("src=", 'type="module" src=')), chunk[:80]
+        assert "style=" not in page
+
+
+def test_production_adds_hsts_and_secure_cookies(database_urls):
+    config = type(
+        "Prod",
+        (ProductionConfig,),
+        {"SECRET_KEY": "p" * 40, "SQLALCHEMY_DATABASE_URI": database_urls["sqlite"]},
+    )
+    app = create_app(config)
+    response = app.test_client().get("/login")
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    assert "Secure" in response.headers["Set-Cookie"] or app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_max_content_length_is_set(app):
+    assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
