@@ -77,9 +77,9 @@ def _init_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import admin, audit, auth, demo, home
+    from app import admin, audit, auth, demo, home, thresholds
 
-    for feature in (auth, home, admin, audit):
+    for feature in (auth, home, admin, audit, thresholds):
         app.register_blueprint(feature.bp)
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(demo.users_cli)

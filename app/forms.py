@@ -5,6 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms.validators import ValidationError
 
 from app.auth.passwords import password_problems
@@ -48,3 +49,12 @@ class EmailAddress:
             validate_email(field.data or "", check_deliverability=False, test_environment=True)
         except EmailNotValidError as error:
             raise ValidationError(self.message) from error
+
+
+class DateInput(GovDateInput):
+    """GOV.UK day/month/year inputs that cope with a post missing some of the three parts."""
+
+    def map_gov_params(self, field, **kwargs):
+        if field.raw_data is not None and len(field.raw_data) != 3:
+            field.raw_data = (list(field.raw_data) + ["", "", ""])[:3]
+        return super().map_gov_params(field, **kwargs)

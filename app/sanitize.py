@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 import bleach
+import markdown
 from bleach.linkifier import LinkifyFilter
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"})
@@ -37,3 +38,10 @@ def clean_html(html: str | None) -> str:
     if not html:
         return ""
     return _cleaner.clean(html)
+
+
+def render_markdown(source: str | None) -> str:
+    """Turn the simple formatting admins type (Markdown) into sanitised HTML, for storing on save."""
+    if not source or not source.strip():
+        return ""
+    return clean_html(markdown.markdown(source, output_format="html"))

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.auth.models import Role
+from app.sanitize import clean_html
 
 LOCAL_ZONE = ZoneInfo("Europe/London")
 
@@ -28,6 +30,19 @@ class NavItem:
 # Features add their entries here as they arrive.
 NAVIGATION = [
     NavItem("Home", "home.index"),
+    NavItem(
+        "Thresholds",
+        "thresholds.list_documents",
+        None,
+        (
+            "thresholds.show_document",
+            "thresholds.show_version",
+            "thresholds.compare",
+            "thresholds.edit_draft",
+            "thresholds.create_document_page",
+            "thresholds.list_acknowledgements",
+        ),
+    ),
     NavItem("People", "home.list_people"),
     NavItem(
         "Agencies",
@@ -71,6 +86,12 @@ def navigation_for(user) -> list[dict]:
     return items
 
 
+def rich_text(html: str | None) -> Markup:
+    """Rich text was sanitised on save; cleaning it again on output keeps a tampered row harmless.
+    Render it only as element content, inside an element with hx-disable."""
+    return Markup(clean_html(html))  # noqa: S704 - clean_html is the portal's bleach allow-list
+
+
 def page_url(page: int) -> str:
     """The current URL with another page number, keeping every filter."""
     args = request.args.to_dict()
@@ -81,6 +102,7 @@ def page_url(page: int) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_date)
+    app.add_template_filter(rich_text)
     app.add_template_global(page_url)
 
     @app.context_processor

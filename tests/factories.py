@@ -47,3 +47,84 @@ def reload(obj):
     """The row as the database has it now (after a request changed it)."""
     db.session.expire_all()
     return db.session.get(type(obj), obj.id)
+
+
+def make_threshold_document(
+    title: str = "Pathway to Provision",
+    slug: str | None = None,
+    *,
+    public: bool = True,
+    published: bool = True,
+    admin=None,
+    pathways=None,
+):
+    """A threshold document with one version (published unless told otherwise), built through the
+    same service functions the admin screens use."""
+    from datetime import timedelta
+
+    from app.db_types import utcnow
+    from app.thresholds.models import ThresholdVersion
+    from app.thresholds.services import (
+        DraftContent,
+        LevelInput,
+        PathwayInput,
+        SectionInput,
+        create_document,
+        publish_version,
+        save_draft,
+    )
+
+    admin = admin or make_user(role=Role.ADMIN)
+    document = create_document(
+        title=title, slug=slug or f"doc-{next(_sequence)}", is_public=public, actor=admin
+    )
+    db.session.flush()
+    version = db.session.query(ThresholdVersion).filter_by(document_id=document.id).one()
+    content = DraftContent(
+        title=title,
+        is_public=public,
+        summary_of_amendments="First version agreed by the board.",
+        next_review_date=(utcnow() + timedelta(days=200)).date(),
+        sections=[
+            SectionInput(
+                "A", "A continuum of need", "Most children's needs are met by **universal** services."
+            )
+        ],
+        levels=[
+            LevelInput(
+                n,
+                name,
+                f"Level {n} description",
+                f"Level {n} response",
+                f"Level {n} contact",
+                {"development": [f"Level {n} developmental indicator"], "parenting": [], "family": []},
+            )
+            for n, name in (
+                (1, "Universal"),
+                (2, "Early help"),
+                (3, "Targeted early help"),
+                (4, "Specialist"),
+            )
+        ],
+        pathways=pathways
+        if pathways is not None
+        else [
+            PathwayInput(
+                "Neglect",
+                4,
+                "Neglect causing significant harm",
+                "Refer the same day.",
+                "Notts Connect",
+                "0300 500 80 80",
+                "referrals@connect.example",
+            ),
+            PathwayInput(
+                "Domestic violence", 3, "Domestic violence: medium risk", "Complete a DASH risk assessment."
+            ),
+        ],
+    )
+    save_draft(version, content, loaded_lock_version=version.lock_version, actor=admin)
+    if published:
+        publish_version(version, loaded_lock_version=version.lock_version, actor=admin)
+    db.session.commit()
+    return document

@@ -37,6 +37,24 @@ def test_seed_creates_the_partnership_and_is_idempotent(app):
     ) == counts
 
 
+def test_seed_adds_pathway_to_provision_with_a_published_version_and_a_draft(app, client):
+    from app.thresholds.models import AgencyAcknowledgement, ThresholdDocument
+
+    app.test_cli_runner().invoke(args=["demo", "seed"])
+    app.test_cli_runner().invoke(args=["demo", "seed"])
+    document = db.session.scalar(
+        select(ThresholdDocument).where(ThresholdDocument.slug == "pathway-to-provision")
+    )
+    assert [(v.number, v.status) for v in document.versions] == [(1, "published"), (2, "draft")]
+    v1, v2 = document.versions
+    assert [lv.level for lv in v1.levels] == [1, 2, 3, 4] and all(lv.indicators for lv in v1.levels)
+    assert len(v1.pathways) >= 6 and len(v2.pathways) == len(v1.pathways) + 1
+    assert "MASH" in v2.summary_of_amendments
+    assert db.session.scalar(select(func.count(AgencyAcknowledgement.id))) == 2
+    page = client.get("/thresholds/pathway-to-provision").get_data(as_text=True)
+    assert "Level 4" in page and "Neglect causing significant harm" in page
+
+
 def test_seed_if_empty_leaves_a_used_database_alone(app):
     from tests.factories import make_user
 

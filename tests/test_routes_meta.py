@@ -6,10 +6,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Agency, User
+from app.auth.models import User
 from app.extensions import db
-from tests.factories import make_user, reload
+from app.thresholds.models import ThresholdVersion
+from tests.factories import make_threshold_document, make_user, reload
 
 # Routes anyone may use, signed in or not. Adding to this list is a decision: review it.
 PUBLIC_ENDPOINTS = {
@@ -18,6 +18,12 @@ PUBLIC_ENDPOINTS = {
     "auth.set_password_from_invitation",
     "home.index",
     "home.health",
+    # Threshold documents marked public are readable without an account; the views themselves
+    # send anonymous users to sign in for partners-only documents (tests/thresholds).
+    "thresholds.list_documents",
+    "thresholds.show_document",
+    "thresholds.show_version",
+    "thresholds.compare",
 }
 
 EXPECTED_ROUTES = {
@@ -43,6 +49,17 @@ EXPECTED_ROUTES = {
     ("/admin/users/<int:user_id>/deactivate", "POST", "admin.deactivate_user"),
     ("/admin/users/<int:user_id>/reactivate", "POST", "admin.reactivate_user"),
     ("/admin/audit/", "GET", "audit.list_events"),
+    ("/thresholds/", "GET", "thresholds.list_documents"),
+    ("/thresholds/new", "GET,POST", "thresholds.create_document_page"),
+    ("/thresholds/<slug>", "GET", "thresholds.show_document"),
+    ("/thresholds/<slug>/versions/<int:number>", "GET", "thresholds.show_version"),
+    ("/thresholds/<slug>/compare", "GET", "thresholds.compare"),
+    ("/thresholds/<slug>/versions/<int:number>/acknowledge", "POST", "thresholds.acknowledge"),
+    ("/thresholds/<slug>/versions/<int:number>/read", "POST", "thresholds.mark_read"),
+    ("/thresholds/<slug>/versions/<int:number>/acknowledgements", "GET", "thresholds.list_acknowledgements"),
+    ("/thresholds/<slug>/versions", "POST", "thresholds.start_new_draft"),
+    ("/thresholds/<slug>/edit", "GET,POST", "thresholds.edit_draft"),
+    ("/thresholds/<slug>/publish", "POST", "thresholds.publish"),
     ("/static/<path:filename>", "GET", "static"),
 }
 
@@ -79,7 +96,8 @@ def test_urls_are_kebab_case(app):
 
 
 def _fill(rule, ids):
-    return re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule).replace("<token>", "x" * 43)
+    path = re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
+    return path.replace("<token>", "x" * 43).replace("<slug>", ids["slug"])
 
 
 POST_RULES = sorted(r[0] for r in EXPECTED_ROUTES if "POST" in r[1])
@@ -91,7 +109,8 @@ def test_every_post_without_csrf_token_is_refused_and_writes_nothing(csrf_app, c
     other = make_user(role="partner")
     sign_in_with_token(client, admin)
     rule = next(r for r in _rules(csrf_app) if r.rule == path)
-    url = _fill(rule, {"agency_id": other.agency_id, "user_id": other.id})
+    document = make_threshold_document(slug="doc", admin=admin)
+    url = _fill(rule, {"agency_id": other.agency_id, "user_id": other.id, "slug": document.slug, "number": 1})
     before = _row_counts()
     response = client.post(url, data={"full_name": "Changed", "name": "Changed", "email": "x@example.test"})
     assert response.status_code == 400
@@ -109,13 +128,14 @@ def sign_in_with_token(client, user):
 
 
 def _row_counts():
+    """Every table's row count, and the columns a refused POST would most likely have changed."""
     db.session.expire_all()
-    return (
-        db.session.scalar(select(func.count(User.id))),
-        db.session.scalar(select(func.count(Agency.id))),
-        db.session.scalar(select(func.count(AuditEvent.id))),
-        tuple(db.session.scalars(select(User.full_name).order_by(User.id))),
-    )
+    counts = {
+        t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables
+    }
+    names = tuple(db.session.scalars(select(User.full_name).order_by(User.id)))
+    statuses = tuple(db.session.scalars(select(ThresholdVersion.status).order_by(ThresholdVersion.id)))
+    return counts, names, statuses
 
 
 def test_htmx_post_with_token_in_header_is_accepted(csrf_app, client):

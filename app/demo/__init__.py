@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 from app.auth.models import Agency, AgencyKind, Role, User, normalise_email
 from app.auth.passwords import hash_password, password_problems
 from app.demo.partnership import seed_partnership
+from app.demo.thresholds import seed_thresholds
 from app.extensions import db
 
 demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
 users_cli = AppGroup("users", help="Manage accounts from the command line.")
 
 # Each feature adds its seeding function here; each must be idempotent.
-SEEDERS = [seed_partnership]
+SEEDERS = [seed_partnership, seed_thresholds]
 
 
 @demo_cli.command("seed")

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("thresholds", __name__, template_folder="templates", url_prefix="/thresholds")
+
+from app.thresholds import panels, routes  # noqa: E402, F401

@@ -1,0 +1,345 @@
+"""Reading, searching, comparing, editing, publishing and acknowledging threshold documents."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import Role
+from app.extensions import db, login_manager
+from app.forms import ButtonForm
+from app.htmx import render
+from app.permissions import admin_only, public, requires_role, signed_in
+from app.thresholds import bp
+from app.thresholds.diff import compare_versions
+from app.thresholds.editing import content_from_form, form_data_from_version
+from app.thresholds.forms import DraftForm, NewDocumentForm, PublishForm
+from app.thresholds.models import (
+    AgencyAcknowledgement,
+    NeedLevel,
+    ReadReceipt,
+    ThresholdDocument,
+    ThresholdVersion,
+    draft_version,
+    published_version,
+)
+from app.thresholds.search import search_current
+from app.thresholds.services import (
+    DraftConflict,
+    ThresholdRuleBroken,
+    acknowledge_for_agency,
+    acknowledgement_status,
+    create_document,
+    publication_problems,
+    publish_version,
+    record_read,
+    save_draft,
+    start_draft,
+)
+
+# --- Who may read what ----------------------------------------------------------------------
+
+
+def _is_admin() -> bool:
+    return current_user.is_authenticated and current_user.role == Role.ADMIN
+
+
+def readable_document(slug: str) -> ThresholdDocument:
+    """Public documents for anyone; partners-only ones need a sign-in; unknown ones are 404."""
+    document = db.session.scalar(select(ThresholdDocument).where(ThresholdDocument.slug == slug))
+    if document is None:
+        abort(404)
+    if not document.is_public and not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    return document
+
+
+def readable_version(document: ThresholdDocument, number: int) -> ThresholdVersion:
+    """Published and superseded versions for readers; drafts only for admins."""
+    version = db.session.scalar(
+        select(ThresholdVersion)
+        .where(ThresholdVersion.document_id == document.id, ThresholdVersion.number == number)
+        .options(
+            selectinload(ThresholdVersion.sections),
+            selectinload(ThresholdVersion.levels).selectinload(NeedLevel.indicators),
+            selectinload(ThresholdVersion.pathways),
+        )
+    )
+    if version is None or (version.is_draft and not _is_admin()):
+        abort(404)
+    return version
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@public
+def list_documents():
+    q = request.args.get("q", "").strip()[:100]
+    stmt = select(ThresholdDocument).order_by(ThresholdDocument.title)
+    if not current_user.is_authenticated:
+        stmt = stmt.where(ThresholdDocument.is_public.is_(True))
+    documents = db.session.scalars(stmt.options(selectinload(ThresholdDocument.versions))).all()
+    if not _is_admin():
+        documents = [d for d in documents if any(v.is_published for v in d.versions)]
+    results = None
+    if q:
+        results = search_current(
+            q, include_private=current_user.is_authenticated, page=request.args.get("page", 1, type=int)
+        )
+    return render(
+        "thresholds/list_documents.html", block="results", documents=documents, q=q, results=results
+    )
+
+
+@bp.get("/<slug>")
+@public
+def show_document(slug: str):
+    document = readable_document(slug)
+    current = published_version(document.id)
+    if current is None:
+        draft = draft_version(document.id)
+        if draft is not None and _is_admin():
+            return redirect(url_for("thresholds.edit_draft", slug=slug))
+        abort(404)
+    return _show(document, current.number)
+
+
+@bp.get("/<slug>/versions/<int:number>")
+@public
+def show_version(slug: str, number: int):
+    document = readable_document(slug)
+    return _show(document, number)
+
+
+def _show(document: ThresholdDocument, number: int):
+    version = readable_version(document, number)
+    concern = request.args.get("concern", "")
+    level = request.args.get("level", type=int)
+    pathways = [
+        p
+        for p in version.pathways
+        if (not concern or p.concern == concern) and (not level or p.level == level)
+    ]
+    context = {
+        "document": document,
+        "version": version,
+        "versions": document.versions,
+        "concerns": sorted({p.concern for p in version.pathways}),
+        "pathways": pathways,
+        "concern": concern,
+        "level": level,
+        "button_form": ButtonForm(),
+        "my_agency_acknowledgement": None,
+        "my_read_receipt": None,
+    }
+    if current_user.is_authenticated and version.is_published:
+        context["my_agency_acknowledgement"] = db.session.scalar(
+            select(AgencyAcknowledgement).where(
+                AgencyAcknowledgement.version_id == version.id,
+                AgencyAcknowledgement.agency_id == current_user.agency_id,
+            )
+        )
+        context["my_read_receipt"] = db.session.scalar(
+            select(ReadReceipt).where(
+                ReadReceipt.version_id == version.id, ReadReceipt.user_id == current_user.id
+            )
+        )
+    return render("thresholds/show_version.html", block="pathways", **context)
+
+
+@bp.get("/<slug>/compare")
+@public
+def compare(slug: str):
+    document = readable_document(slug)
+    numbers = [v.number for v in document.versions if not v.is_draft or _is_admin()]
+    if len(numbers) < 2:
+        flash("There is only one version of this document, so there is nothing to compare yet.", "info")
+        return redirect(url_for("thresholds.show_document", slug=slug))
+    old_number = request.args.get("from", type=int) or numbers[-2]
+    new_number = request.args.get("to", type=int) or numbers[-1]
+    old, new = readable_version(document, old_number), readable_version(document, new_number)
+    return render(
+        "thresholds/compare.html",
+        block="comparison",
+        document=document,
+        numbers=numbers,
+        comparison=compare_versions(old, new),
+    )
+
+
+# --- Acknowledging --------------------------------------------------------------------------
+
+
+@bp.post("/<slug>/versions/<int:number>/acknowledge")
+@requires_role(Role.AGENCY_LEAD)
+def acknowledge(slug: str, number: int):
+    return _mark(
+        slug, number, acknowledge_for_agency, "Thank you. Your agency's acknowledgement has been recorded."
+    )
+
+
+@bp.post("/<slug>/versions/<int:number>/read")
+@signed_in
+def mark_read(slug: str, number: int):
+    return _mark(slug, number, record_read, "Thank you. We have recorded that you have read this version.")
+
+
+def _mark(slug: str, number: int, action, message: str):
+    document = readable_document(slug)
+    version = readable_version(document, number)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        action(version, user=current_user._get_current_object())
+    except ThresholdRuleBroken as broken:
+        db.session.rollback()
+        flash(str(broken), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("thresholds.show_version", slug=slug, number=number) + "#acknowledgement", 303)
+
+
+@bp.get("/<slug>/versions/<int:number>/acknowledgements")
+@requires_role(Role.ADMIN, Role.TRUST_MEMBER)
+def list_acknowledgements(slug: str, number: int):
+    document = readable_document(slug)
+    version = readable_version(document, number)
+    statuses = acknowledgement_status(version)
+    return render(
+        "thresholds/list_acknowledgements.html",
+        document=document,
+        version=version,
+        statuses=statuses,
+        done=sum(1 for s in statuses if s.acknowledgement),
+    )
+
+
+# --- Writing (admins) -----------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_only
+def create_document_page():
+    form = NewDocumentForm()
+    if form.validate_on_submit():
+        document = create_document(
+            title=form.title.data,
+            slug=form.slug.data,
+            is_public=form.is_public.data,
+            actor=current_user._get_current_object(),
+        )
+        db.session.commit()
+        flash(f"{document.title} has been created as a draft.", "success")
+        return redirect(url_for("thresholds.edit_draft", slug=document.slug), 303)
+    return render("thresholds/create_document.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/<slug>/versions")
+@admin_only
+def start_new_draft(slug: str):
+    document = readable_document(slug)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        draft = start_draft(document, actor=current_user._get_current_object())
+    except ThresholdRuleBroken as broken:
+        db.session.rollback()
+        flash(str(broken), "error")
+        return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
+    db.session.commit()
+    flash(f"Version {draft.number} has been started as a copy of the current version.", "success")
+    return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
+
+
+def _draft_or_404(document: ThresholdDocument) -> ThresholdVersion:
+    draft = draft_version(document.id)
+    if draft is None:
+        abort(404)
+    return readable_version(document, draft.number)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_draft(slug: str):
+    document = readable_document(slug)
+    draft = draft_version(document.id)
+    if draft is None:
+        return render("thresholds/no_draft.html", document=document, button_form=ButtonForm())
+    draft = _draft_or_404(document)
+    if request.method == "GET":
+        form = DraftForm(formdata=None, data=form_data_from_version(draft))
+        return _edit_page(document, draft, form)
+
+    form = DraftForm()
+    form.sections.entries = [e for e in form.sections.entries if not e.form.remove.data]
+    form.pathways.entries = [e for e in form.pathways.entries if not e.form.remove.data]
+    if form.add_section.data or form.add_pathway.data:
+        # Without JavaScript, "Add" buttons post the form back with one more empty entry.
+        (form.sections if form.add_section.data else form.pathways).append_entry()
+        return _edit_page(document, draft, form)
+    if not form.validate_on_submit():
+        return _edit_page(document, draft, form, status=422)
+    try:
+        save_draft(
+            draft,
+            content_from_form(form),
+            loaded_lock_version=int(form.lock_version.data or 0),
+            actor=current_user._get_current_object(),
+        )
+    except DraftConflict:
+        db.session.rollback()
+        return _edit_page(document, draft, form, status=409, conflict=True)
+    db.session.commit()
+    flash(f"Draft version {draft.number} has been saved.", "success")
+    return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
+
+
+def _edit_page(document, draft, form, *, status=200, conflict=False, publish_problems=None):
+    return render(
+        "thresholds/edit_draft.html",
+        document=document,
+        draft=draft,
+        form=form,
+        conflict=conflict,
+        publish_form=PublishForm(data={"lock_version": draft.lock_version}),
+        publish_problems=publish_problems if publish_problems is not None else publication_problems(draft),
+        status=status,
+    )
+
+
+@bp.post("/<slug>/publish")
+@admin_only
+def publish(slug: str):
+    document = readable_document(slug)
+    draft = _draft_or_404(document)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        publish_version(
+            draft,
+            loaded_lock_version=int(form.lock_version.data or 0),
+            actor=current_user._get_current_object(),
+        )
+    except DraftConflict:
+        db.session.rollback()
+        flash(
+            "The draft was changed after you opened it. Check the latest text, then publish again.", "error"
+        )
+        return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
+    except ThresholdRuleBroken as broken:
+        db.session.rollback()
+        editor = DraftForm(formdata=None, data=form_data_from_version(draft))
+        return _edit_page(document, draft, editor, status=422, publish_problems=[str(broken)])
+    db.session.commit()
+    flash(
+        f"Version {draft.number} of {document.title} is published. "
+        "Every agency has been asked to acknowledge it.",
+        "success",
+    )
+    return redirect(url_for("thresholds.show_document", slug=slug), 303)

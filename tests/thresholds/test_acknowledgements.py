@@ -1,0 +1,112 @@
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+from app.thresholds.models import AgencyAcknowledgement, ReadReceipt
+from tests.factories import make_agency, make_threshold_document, make_user
+
+
+def acknowledgements():
+    db.session.expire_all()
+    return db.session.scalars(select(AgencyAcknowledgement)).all()
+
+
+def test_agency_lead_acknowledges_for_their_own_agency_once(app, client, as_role):
+    police = make_agency("Nottinghamshire Police")
+    other = make_agency("NHS Bassetlaw (PCT)")
+    make_threshold_document(slug="doc")
+    lead = as_role("agency_lead", agency=police)
+
+    page = client.get("/thresholds/doc").get_data(as_text=True)
+    assert "Not yet acknowledged" in page and "Confirm for Nottinghamshire Police" in page
+
+    # An agency id smuggled into the form is ignored: the lead speaks only for their agency.
+    response = client.post("/thresholds/doc/versions/1/acknowledge", data={"agency_id": other.id})
+    assert response.status_code == 303
+    client.post("/thresholds/doc/versions/1/acknowledge")  # a double click
+    (ack,) = acknowledgements()
+    assert (ack.agency_id, ack.acknowledged_by_id) == (police.id, lead.id)
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "threshold.acknowledge")
+        )
+        == 1
+    )
+    assert "Acknowledged" in client.get("/thresholds/doc").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "role", ["partner", "trust_member", "programme_manager", "participation_lead", "admin"]
+)
+def test_only_agency_leads_acknowledge_for_an_agency(app, client, as_role, role):
+    make_threshold_document(slug="doc")
+    as_role(role)
+    assert client.post("/thresholds/doc/versions/1/acknowledge").status_code == 403
+    assert acknowledgements() == []
+
+
+def test_anyone_signed_in_records_that_they_have_read_it(app, client, as_role):
+    make_threshold_document(slug="doc")
+    user = as_role("partner")
+    assert client.post("/thresholds/doc/versions/1/read").status_code == 303
+    client.post("/thresholds/doc/versions/1/read")
+    receipts = db.session.scalars(select(ReadReceipt)).all()
+    assert [r.user_id for r in receipts] == [user.id]
+    assert "You recorded that you read this version" in client.get("/thresholds/doc").get_data(as_text=True)
+
+
+def test_anonymous_cannot_acknowledge(app, client):
+    make_threshold_document(slug="doc")
+    assert client.post("/thresholds/doc/versions/1/read").status_code == 302
+    assert db.session.scalar(select(func.count(ReadReceipt.id))) == 0
+
+
+def test_superseded_versions_cannot_be_acknowledged(app, client, as_role):
+    from app.thresholds.models import ThresholdVersion
+
+    make_threshold_document(slug="doc")
+    version = db.session.scalar(select(ThresholdVersion))
+    version.status = "superseded"
+    db.session.commit()
+    as_role("agency_lead")
+    response = client.post("/thresholds/doc/versions/1/acknowledge", follow_redirects=True)
+    assert "Only the current version can be acknowledged" in response.get_data(as_text=True)
+    assert acknowledgements() == []
+
+
+def test_agency_lead_home_page_shows_the_outstanding_acknowledgement_until_done(app, client, as_role):
+    make_threshold_document("Pathway to Provision", slug="doc")
+    as_role("agency_lead")
+    home = client.get("/").get_data(as_text=True)
+    assert "Confirm your agency has been briefed on Pathway to Provision (version 1)" in home
+    client.post("/thresholds/doc/versions/1/acknowledge")
+    home = client.get("/").get_data(as_text=True)
+    assert "Confirm your agency has been briefed" not in home
+    assert "Your agency has acknowledged every current threshold document" in home
+
+
+@pytest.mark.parametrize("role", ["admin", "trust_member"])
+def test_admins_and_trust_members_see_which_agencies_have_acknowledged(app, client, as_role, role):
+    police, health = make_agency("Nottinghamshire Police"), make_agency("NHS Bassetlaw (PCT)")
+    make_threshold_document(slug="doc")
+    lead = make_user(role="agency_lead", agency=police, full_name="DI Sarah Bennett")
+    client_lead = app.test_client()
+    client_lead.post("/login", data={"email": lead.email, "password": "a long test passphrase"})
+    client_lead.post("/thresholds/doc/versions/1/acknowledge")
+
+    as_role(role, agency=health)
+    page = client.get("/thresholds/doc/versions/1/acknowledgements").get_data(as_text=True)
+    assert "DI Sarah Bennett" in page
+    table = page[page.index("<tbody") :]
+    police_row = table[table.index("Nottinghamshire Police") :][:300]
+    health_row = table[table.index("NHS Bassetlaw (PCT)") :][:300]
+    assert "Acknowledged" in police_row and "Not yet" in health_row
+    assert "have not acknowledged" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["partner", "agency_lead", "programme_manager", "participation_lead"])
+def test_others_cannot_see_the_acknowledgement_table(app, client, as_role, role):
+    make_threshold_document(slug="doc")
+    as_role(role)
+    assert client.get("/thresholds/doc/versions/1/acknowledgements").status_code == 403
