@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 from pathlib import Path
 
@@ -76,10 +78,19 @@ def _init_templates(app: Flask) -> None:
     register_template_helpers(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from app import admin, audit, auth, demo, home, thresholds
+# Feature packages, in navigation order. Each has a blueprint `bp` in its __init__ and its views
+# in routes.py; a feature may add home-page panels in panels.py.
+FEATURES = ("auth", "home", "admin", "audit", "thresholds", "programme", "actions")
 
-    for feature in (auth, home, admin, audit, thresholds):
+
+def _register_blueprints(app: Flask) -> None:
+    from app import demo
+
+    for name in FEATURES:
+        feature = importlib.import_module(f"app.{name}")
+        importlib.import_module(f"app.{name}.routes")
+        if importlib.util.find_spec(f"app.{name}.panels"):
+            importlib.import_module(f"app.{name}.panels")
         app.register_blueprint(feature.bp)
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(demo.users_cli)

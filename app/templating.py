@@ -43,6 +43,23 @@ NAVIGATION = [
             "thresholds.list_acknowledgements",
         ),
     ),
+    NavItem(
+        "Actions",
+        "actions.list_actions",
+        None,
+        (
+            "actions.show_action",
+            "actions.post_update_page",
+            "actions.create_action_page",
+            "actions.edit_action_page",
+        ),
+    ),
+    NavItem(
+        "Programme",
+        "programme.show_programme",
+        None,
+        ("programme.show_project", "programme.create_project_page", "programme.edit_project_page"),
+    ),
     NavItem("People", "home.list_people"),
     NavItem(
         "Agencies",

@@ -33,6 +33,8 @@ class IsolatedClient(FlaskClient):
     """Runs each request outside the test's contexts, so it gets a fresh app context and g."""
 
     def open(self, *args, **kwargs):
+        # Buffered, so streamed responses also finish inside the request's own context.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -128,3 +128,63 @@ def make_threshold_document(
         publish_version(version, loaded_lock_version=version.lock_version, actor=admin)
     db.session.commit()
     return document
+
+
+def make_project(
+    number: int | None = None, title: str = "Partnership thresholds and pathways", programme=None
+):
+    from app.programme.models import Programme, Project
+
+    if programme is None:
+        programme = db.session.query(Programme).first() or Programme(
+            name="Safeguarding and Looked After Children Improvement Programme",
+            sponsor_group="Safeguarding Forum",
+        )
+        db.session.add(programme)
+        db.session.flush()
+    project = Project(
+        programme_id=programme.id, number=number or next(_sequence) % 90 + 1, title=title, lead_name="Lead"
+    )
+    db.session.add(project)
+    db.session.commit()
+    return project
+
+
+def make_action(
+    owner: Agency | None = None,
+    project=None,
+    *,
+    title: str = "Brief all staff on the thresholds",
+    rag: str = "green",
+    percent: int = 0,
+    status: str = "on_track",
+    due_in_days: int = 30,
+    review: str = "accepted",
+    weight: int = 1,
+    contributors=(),
+):
+    from datetime import timedelta
+
+    from app.actions.models import Action
+    from app.actions.services import next_reference
+    from app.db_types import utcnow
+
+    owner = owner or make_agency()
+    project = project if project is not None else make_project()
+    action = Action(
+        title=title,
+        project_id=project.id if review == "accepted" else None,
+        reference=next_reference(project) if review == "accepted" else None,
+        owner_agency_id=owner.id,
+        owner_name="Named Owner",
+        due_date=utcnow().date() + timedelta(days=due_in_days),
+        rag=rag,
+        percent_complete=percent,
+        status=status,
+        review=review,
+        weight=weight,
+        contributors=list(contributors),
+    )
+    db.session.add(action)
+    db.session.commit()
+    return action

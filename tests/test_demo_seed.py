@@ -25,7 +25,7 @@ def test_seed_creates_the_partnership_and_is_idempotent(app):
         db.session.scalar(select(func.count(User.id))),
         db.session.scalar(select(func.count(Agency.id))),
     )
-    assert counts == (len(ACCOUNTS), 10)
+    assert counts == (len(ACCOUNTS), 10)  # the agencies of the partnership
     for email, role in README_ACCOUNTS.items():
         assert db.session.scalar(select(User.role).where(User.email == email)) == role
 
@@ -53,6 +53,23 @@ def test_seed_adds_pathway_to_provision_with_a_published_version_and_a_draft(app
     assert db.session.scalar(select(func.count(AgencyAcknowledgement.id))) == 2
     page = client.get("/thresholds/pathway-to-provision").get_data(as_text=True)
     assert "Level 4" in page and "Neglect causing significant harm" in page
+
+
+def test_seed_adds_the_18_projects_and_about_60_actions_with_histories(app, client):
+    from app.actions.models import Action, Challenge, ProgressUpdate
+    from app.db_types import utcnow
+    from app.programme.models import Project
+
+    app.test_cli_runner().invoke(args=["demo", "seed"])
+    app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert db.session.scalar(select(func.count(Project.id))) == 18
+    actions = db.session.scalars(select(Action)).all()
+    assert 55 <= len(actions) <= 65
+    assert {a.rag for a in actions} == {"green", "amber", "red"}
+    today = utcnow().date()
+    assert sum(1 for a in actions if a.is_overdue(today)) >= 3
+    assert db.session.scalar(select(func.count(ProgressUpdate.id))) > 2 * len(actions)
+    assert db.session.scalar(select(func.count(Challenge.id)).where(Challenge.closed_at.is_(None))) >= 3
 
 
 def test_seed_if_empty_leaves_a_used_database_alone(app):

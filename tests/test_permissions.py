@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.extensions import db
 from app.permissions import get_or_404, scoped_to_agency
-from tests.factories import make_agency, make_user
+from tests.factories import make_agency, make_project, make_user
 
 ADMIN_ONLY_PAGES = [
     "/thresholds/new",
@@ -17,7 +17,8 @@ ADMIN_ONLY_PAGES = [
     "/admin/users/new",
     "/admin/audit/",
 ]
-SIGNED_IN_PAGES = ["/", "/people", "/account/password", "/thresholds/"]
+SIGNED_IN_PAGES = ["/", "/people", "/account/password", "/thresholds/", "/actions/", "/programme/"]
+MANAGER_PAGES = ["/programme/projects/new"]
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -28,6 +29,12 @@ def test_role_gates_on_every_page(app, client, as_role, role):
     for path in ADMIN_ONLY_PAGES:
         expected = 200 if role == Role.ADMIN else 403
         assert client.get(path).status_code == expected, path
+    make_project(1, "Ensure children and young people are safe")
+    for path in MANAGER_PAGES:
+        expected = 200 if role in (Role.ADMIN, Role.PROGRAMME_MANAGER) else 403
+        assert client.get(path).status_code == expected, path
+    expected = 200 if role in (Role.PARTNER, Role.AGENCY_LEAD, Role.PROGRAMME_MANAGER, Role.ADMIN) else 403
+    assert client.get("/actions/new").status_code == expected
 
 
 @pytest.mark.parametrize("path", ADMIN_ONLY_PAGES + ["/people", "/account/password"])

@@ -6,10 +6,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app.actions.models import Challenge
 from app.auth.models import User
 from app.extensions import db
 from app.thresholds.models import ThresholdVersion
-from tests.factories import make_threshold_document, make_user, reload
+from tests.factories import make_action, make_threshold_document, make_user, reload
 
 # Routes anyone may use, signed in or not. Adding to this list is a decision: review it.
 PUBLIC_ENDPOINTS = {
@@ -60,6 +61,27 @@ EXPECTED_ROUTES = {
     ("/thresholds/<slug>/versions", "POST", "thresholds.start_new_draft"),
     ("/thresholds/<slug>/edit", "GET,POST", "thresholds.edit_draft"),
     ("/thresholds/<slug>/publish", "POST", "thresholds.publish"),
+    ("/programme/", "GET", "programme.show_programme"),
+    ("/programme/projects/<int:project_id>", "GET", "programme.show_project"),
+    ("/programme/projects/new", "GET,POST", "programme.create_project_page"),
+    ("/programme/projects/<int:project_id>/edit", "GET,POST", "programme.edit_project_page"),
+    ("/actions/", "GET", "actions.list_actions"),
+    ("/actions/export", "GET", "actions.export_actions"),
+    ("/actions/new", "GET,POST", "actions.create_action_page"),
+    ("/actions/<int:action_id>", "GET", "actions.show_action"),
+    ("/actions/<int:action_id>/update", "GET,POST", "actions.post_update_page"),
+    ("/actions/<int:action_id>/row", "GET", "actions.show_action_row"),
+    ("/actions/<int:action_id>/edit", "GET,POST", "actions.edit_action_page"),
+    ("/actions/<int:action_id>/accept", "POST", "actions.accept_action_page"),
+    ("/actions/<int:action_id>/return", "POST", "actions.return_action_page"),
+    ("/actions/<int:action_id>/close", "POST", "actions.close_action_page"),
+    ("/actions/<int:action_id>/challenges", "POST", "actions.raise_challenge_page"),
+    (
+        "/actions/<int:action_id>/challenges/<int:challenge_id>/response",
+        "POST",
+        "actions.respond_to_challenge_page",
+    ),
+    ("/actions/<int:action_id>/challenges/<int:challenge_id>/close", "POST", "actions.close_challenge_page"),
     ("/static/<path:filename>", "GET", "static"),
 }
 
@@ -110,9 +132,31 @@ def test_every_post_without_csrf_token_is_refused_and_writes_nothing(csrf_app, c
     sign_in_with_token(client, admin)
     rule = next(r for r in _rules(csrf_app) if r.rule == path)
     document = make_threshold_document(slug="doc", admin=admin)
-    url = _fill(rule, {"agency_id": other.agency_id, "user_id": other.id, "slug": document.slug, "number": 1})
+    action = make_action(owner=other.agency)
+    challenge = Challenge(action_id=action.id, text="Why?", raised_by_id=admin.id)
+    db.session.add(challenge)
+    db.session.commit()
+    ids = {
+        "agency_id": other.agency_id,
+        "user_id": other.id,
+        "slug": document.slug,
+        "number": 1,
+        "action_id": action.id,
+        "challenge_id": challenge.id,
+        "project_id": action.project_id,
+    }
+    url = _fill(rule, ids)
     before = _row_counts()
-    response = client.post(url, data={"full_name": "Changed", "name": "Changed", "email": "x@example.test"})
+    response = client.post(
+        url,
+        data={
+            "full_name": "Changed",
+            "name": "Changed",
+            "email": "x@example.test",
+            "text": "x",
+            "reason": "x",
+        },
+    )
     assert response.status_code == 400
     assert "expired or was incomplete" in response.get_data(as_text=True)
     assert _row_counts() == before

@@ -3,7 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, normalise_email
 from app.extensions import db
@@ -16,7 +16,7 @@ class AgencyForm(FlaskForm):
         widget=GovTextInput(),
         filters=[strip_filter],
         validators=[
-            InputRequired("Enter the agency's name"),
+            DataRequired("Enter the agency's name"),
             Length(max=160, message="Agency name must be 160 characters or fewer"),
         ],
     )
@@ -64,7 +64,7 @@ class UserDetailsForm(FlaskForm):
         widget=GovTextInput(),
         filters=[strip_filter],
         validators=[
-            InputRequired("Enter the person's full name"),
+            DataRequired("Enter the person's full name"),
             Length(max=120, message="Full name must be 120 characters or fewer"),
         ],
     )
@@ -95,7 +95,7 @@ class InviteUserForm(UserDetailsForm):
         widget=GovTextInput(),
         filters=[strip_filter],
         validators=[
-            InputRequired("Enter the person's email address"),
+            DataRequired("Enter the person's email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
             EmailAddress(),
         ],

@@ -2,5 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("audit", __name__, template_folder="templates", url_prefix="/admin/audit")
 
-from app.audit import routes  # noqa: E402, F401
 from app.audit.services import record  # noqa: E402, F401

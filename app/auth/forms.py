@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from app.auth.passwords import MAX_LENGTH
 from app.forms import PasswordPolicy, strip_filter
@@ -12,7 +12,7 @@ class SignInForm(FlaskForm):
         "Email address",
         widget=GovTextInput(),
         filters=[strip_filter],
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
+        validators=[DataRequired("Enter your email address"), Length(max=254)],
     )
     password = PasswordField(
         "Password",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.auth.models import Agency, AgencyKind, Role, User, normalise_email
 from app.auth.passwords import hash_password, password_problems
 from app.demo.partnership import seed_partnership
+from app.demo.programme import seed_programme
 from app.demo.thresholds import seed_thresholds
 from app.extensions import db
 
@@ -17,7 +18,7 @@ demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
 users_cli = AppGroup("users", help="Manage accounts from the command line.")
 
 # Each feature adds its seeding function here; each must be idempotent.
-SEEDERS = [seed_partnership, seed_thresholds]
+SEEDERS = [seed_partnership, seed_thresholds, seed_programme]
 
 
 @demo_cli.command("seed")

@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("thresholds", __name__, template_folder="templates", url_prefix="/thresholds")
-
-from app.thresholds import panels, routes  # noqa: E402, F401

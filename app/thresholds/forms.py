@@ -21,7 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
 
 from app.extensions import db
@@ -37,7 +37,7 @@ LEVEL_CHOICES = [SelectChoice(str(n), f"Level {n}: {title}") for n, title in LEV
 
 
 def _text(label, *, required=None, limit=TEXT_LIMIT, hint=None, rows=5):
-    validators = [InputRequired(required)] if required else [Optional()]
+    validators = [DataRequired(required)] if required else [Optional()]
     validators.append(Length(max=limit, message=f"{label} must be {limit:,} characters or fewer"))
     return TextAreaField(
         label,
@@ -50,7 +50,7 @@ def _text(label, *, required=None, limit=TEXT_LIMIT, hint=None, rows=5):
 
 
 def _line(label, *, required=None, limit=200, hint=None):
-    validators = [InputRequired(required)] if required else [Optional()]
+    validators = [DataRequired(required)] if required else [Optional()]
     validators.append(Length(max=limit, message=f"{label} must be {limit} characters or fewer"))
     return StringField(
         label, description=hint, widget=GovTextInput(), filters=[strip_filter], validators=validators
@@ -66,7 +66,7 @@ class NewDocumentForm(FlaskForm):
         widget=GovTextInput(),
         filters=[strip_filter, lambda v: v.lower() if isinstance(v, str) else v],
         validators=[
-            InputRequired("Enter a web address"),
+            DataRequired("Enter a web address"),
             Length(max=80, message="Web address must be 80 characters or fewer"),
             Regexp(
                 r"^[a-z0-9]+(-[a-z0-9]+)*$", message="Use only lower-case letters, numbers and single hyphens"

@@ -1,0 +1,62 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from sqlalchemy import select
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.extensions import db
+from app.forms import DateInput, strip_filter
+from app.programme.models import Project
+
+
+class ProjectForm(FlaskForm):
+    number = IntegerField(
+        "Project number",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the project's number"),
+            NumberRange(1, 99, "Enter a number from 1 to 99"),
+        ],
+    )
+    title = StringField(
+        "Project",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Enter the project's name"),
+            Length(max=200, message="Project must be 200 characters or fewer"),
+        ],
+    )
+    aim = TextAreaField(
+        "Aim",
+        widget=GovTextArea(),
+        filters=[strip_filter],
+        validators=[Length(max=4000, message="Aim must be 4,000 characters or fewer")],
+    )
+    lead_name = StringField(
+        "Project lead",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the project lead's name"), Length(max=120)],
+    )
+    lead_agency_id = SelectField("Lead agency", widget=GovSelect(), validators=[Optional()])
+    start_date = DateField(
+        "Start date", widget=DateInput(), validators=[Optional()], format=["%d %m %Y", "%Y-%m-%d"]
+    )
+    end_date = DateField(
+        "Planned end date", widget=DateInput(), validators=[Optional()], format=["%d %m %Y", "%Y-%m-%d"]
+    )
+    submit = SubmitField("Save project", widget=GovSubmitInput())
+
+    def __init__(self, *args, project: Project | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._project = project
+
+    def validate_number(self, field):
+        clash = db.session.scalar(select(Project).where(Project.number == field.data))
+        if clash is not None and clash is not self._project:
+            raise ValidationError(f"Project {field.data} already exists: {clash.title}")
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError("The planned end date must be on or after the start date")
