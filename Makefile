@@ -41,6 +41,14 @@ test: setup ## Run every test (also on PostgreSQL when TEST_DATABASE_URL is set)
 	mkdir -p build
 	$(BIN)/pytest --junitxml=build/junit.xml
 
+test-browser: setup ## Run only the browser tests (Chromium: sudo apt-get install -y chromium)
+	$(BIN)/pytest tests/browser
+
+screenshots: setup ## Screenshot every page at 1280px and 375px wide into screenshots/
+	rm -rf screenshots
+	PORTAL_SCREENSHOTS=screenshots $(BIN)/pytest -q tests/browser
+	@echo "$$(find screenshots -name '*.png' | wc -l) screenshots are in screenshots/, one folder per role."
+
 lint: setup ## Check the code with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
