@@ -190,7 +190,10 @@ def test_htmx_post_with_token_in_header_is_accepted(csrf_app, client):
     target = make_user(role="partner", full_name="Before Name")
     response = client.post(
         f"/admin/users/{target.id}/edit",
-        data={"full_name": "After Name", "agency_id": target.agency_id, "role": "partner"},
+        data={
+            f"user-{target.id}-{k}": v
+            for k, v in {"full_name": "After Name", "agency_id": target.agency_id, "role": "partner"}.items()
+        },
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert response.status_code == 200
@@ -203,7 +206,10 @@ def test_htmx_post_without_header_is_refused(csrf_app, client):
     target = make_user(role="partner", full_name="Before Name")
     response = client.post(
         f"/admin/users/{target.id}/edit",
-        data={"full_name": "After Name", "agency_id": target.agency_id, "role": "partner"},
+        data={
+            f"user-{target.id}-{k}": v
+            for k, v in {"full_name": "After Name", "agency_id": target.agency_id, "role": "partner"}.items()
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 400

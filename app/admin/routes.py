@@ -87,7 +87,8 @@ def create_agency_page():
 @admin_only
 def edit_agency(agency_id: int):
     agency = get_or_404(Agency, agency_id)
-    form = AgencyForm(obj=agency, agency=agency)
+    # In a row, field names carry the row's prefix, so two open rows never share an id.
+    form = AgencyForm(obj=agency, agency=agency, prefix=row_prefix("agency", agency.id))
     if form.validate_on_submit():
         update_agency(agency, name=form.name.data, kind=form.kind.data, district=form.district.data)
         db.session.commit()
@@ -230,7 +231,7 @@ def resend_invitation_page(user_id: int):
 @admin_only
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
-    form = EditUserForm(obj=user, user=user)
+    form = EditUserForm(obj=user, user=user, prefix=row_prefix("user", user.id))
     if request.method == "GET":
         form.agency_id.data = str(user.agency_id)
     if form.validate_on_submit():
@@ -302,6 +303,11 @@ def _user_row(user: User, *, form: EditUserForm | None = None, status: int = 200
 
 
 # --- Shared ---------------------------------------------------------------------------------
+
+
+def row_prefix(kind: str, ident: int) -> str:
+    """Form field prefix for a row edited in place; the full-page form (no JavaScript) has none."""
+    return f"{kind}-{ident}" if wants_fragment() else ""
 
 
 def _row_or_redirect(row_view, obj, list_endpoint: str, *, message=None, error=None):

@@ -64,7 +64,11 @@ def test_inline_edit_of_an_agency(app, client, as_role):
     agency = make_agency("Notts Connect", kind="other")
     response = client.post(
         f"/admin/agencies/{agency.id}/edit",
-        data={"name": "Notts Connect", "kind": "childrens_social_care", "district": "Countywide"},
+        data={
+            f"agency-{agency.id}-name": "Notts Connect",
+            f"agency-{agency.id}-kind": "childrens_social_care",
+            f"agency-{agency.id}-district": "Countywide",
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200

@@ -167,16 +167,19 @@ def test_inline_edit_returns_the_form_row_then_the_saved_row(app, client, as_rol
 
     form_row = client.get(f"/admin/users/{user.id}/edit", headers=htmx).get_data(as_text=True)
     assert form_row.lstrip().startswith("<tr") and f'id="user-{user.id}"' in form_row
-    assert 'name="full_name"' in form_row and "<html" not in form_row
+    assert f'name="user-{user.id}-full_name"' in form_row and "<html" not in form_row
 
     response = client.post(
         f"/admin/users/{user.id}/edit",
-        data={"full_name": "New Name", "agency_id": user.agency_id, "role": "partner"},
+        data={
+            f"user-{user.id}-{k}": v
+            for k, v in {"full_name": "New Name", "agency_id": user.agency_id, "role": "partner"}.items()
+        },
         headers=htmx,
     )
     row = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "New Name" in row and 'name="full_name"' not in row and "has been saved" in row
+    assert "New Name" in row and "full_name" not in row and "has been saved" in row
     assert response.headers["Vary"] and "HX-Request" in response.headers["Vary"]
     (event_,) = audit_events("user.update")
     assert event_.before["full_name"] == "Old Name" and event_.after["full_name"] == "New Name"
@@ -187,7 +190,11 @@ def test_inline_edit_error_returns_the_form_row_with_422(app, client, as_role):
     user = make_user(full_name="Old Name")
     response = client.post(
         f"/admin/users/{user.id}/edit",
-        data={"full_name": "", "agency_id": user.agency_id, "role": "partner"},
+        data={
+            f"user-{user.id}-full_name": "",
+            f"user-{user.id}-agency_id": user.agency_id,
+            f"user-{user.id}-role": "partner",
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 422

@@ -21,16 +21,22 @@ function showBanner(title, message) {
   heading.focus();
 }
 
-// After a swap: start any GOV.UK components in the new content, then move focus to what
-// the server marked (an error summary, the edited row's heading, a status message).
+// A full page's own markers are not for later swaps (GOV.UK's error summary focuses itself).
+for (const marked of document.querySelectorAll("[data-swap-focus]")) {
+  marked.removeAttribute("data-swap-focus");
+}
+
+// After a swap: start any GOV.UK components in the new content, then move focus to what the
+// server marked inside it (an error summary, the edited row's heading, a status message).
 document.body.addEventListener("htmx:afterSettle", (event) => {
-  const scope = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document.body;
+  const swapped = event.target instanceof Element && event.target.isConnected ? event.target : null;
+  if (!swapped) return;
   try {
-    initAll({ scope: scope.parentElement || scope });
+    initAll({ scope: swapped.parentElement || swapped });
   } catch (error) {
     // Components already started elsewhere on the page are left as they are.
   }
-  const target = document.querySelector("[data-swap-focus]");
+  const target = swapped.matches("[data-swap-focus]") ? swapped : swapped.querySelector("[data-swap-focus]");
   if (target) {
     target.removeAttribute("data-swap-focus");
     if (!target.hasAttribute("tabindex")) target.tabIndex = -1;
