@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.audit import record
-from app.auth.models import Agency, User
+from app.auth.models import Agency, Role, User
 from app.db_types import utcnow
 from app.extensions import db
 from app.sanitize import render_markdown
@@ -98,7 +98,13 @@ def indicator_lines(text: str) -> list[str]:
 # --- Creating and copying ---------------------------------------------------------------------
 
 
+def _require_admin(actor: User) -> None:
+    if actor.role != Role.ADMIN:
+        raise PermissionError("Only admins write and publish threshold documents.")
+
+
 def create_document(*, title: str, slug: str, is_public: bool, actor: User) -> ThresholdDocument:
+    _require_admin(actor)
     document = ThresholdDocument(title=title, slug=slug, is_public=is_public)
     db.session.add(document)
     db.session.flush()
@@ -122,6 +128,7 @@ def create_document(*, title: str, slug: str, is_public: bool, actor: User) -> T
 
 def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion:
     """A new draft, copied from the current published version, for the next amendment."""
+    _require_admin(actor)
     if draft_version(document.id) is not None:
         raise ThresholdRuleBroken("There is already a draft of this document. Edit that draft instead.")
     source = published_version(document.id)
@@ -195,6 +202,7 @@ def save_draft(
     version: ThresholdVersion, content: DraftContent, *, loaded_lock_version: int, actor: User
 ) -> None:
     """Replace the draft's content. Raises DraftConflict if someone saved it since it was loaded."""
+    _require_admin(actor)
     if not version.is_draft:
         raise ThresholdRuleBroken(
             "Only a draft can be edited. Start a new draft to amend a published version."
@@ -294,6 +302,7 @@ def publish_version(
 ) -> ThresholdVersion | None:
     """Publish a draft in one transaction: the old version is superseded, acknowledgements restart
     (they belong to a version). Returns the version it superseded."""
+    _require_admin(actor)
     if not version.is_draft:
         raise ThresholdRuleBroken("This version has already been published.")
     if version.lock_version != loaded_lock_version:
@@ -325,6 +334,8 @@ def publish_version(
 
 def acknowledge_for_agency(version: ThresholdVersion, *, user: User) -> AgencyAcknowledgement:
     """An agency lead confirms their own agency's staff have been briefed. Once per version."""
+    if user.role != Role.AGENCY_LEAD:
+        raise PermissionError("Only an agency lead acknowledges for their agency.")
     if not version.is_published:
         raise ThresholdRuleBroken("Only the current version can be acknowledged.")
     existing = db.session.scalar(

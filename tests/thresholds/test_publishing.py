@@ -136,3 +136,18 @@ def test_drafts_are_not_comparable_by_partners(app, client, as_role):
     response = client.get("/thresholds/doc/compare?from=1&to=2")
     assert response.status_code == 302  # only one version they may read: nothing to compare
     assert client.get("/thresholds/doc/versions/2").status_code == 404
+
+
+def test_the_services_refuse_non_admins(app):
+    import pytest
+
+    from app.thresholds.services import create_document, publish_version
+
+    partner = make_user(role="partner")
+    with pytest.raises(PermissionError):
+        create_document(title="X", slug="x", is_public=True, actor=partner)
+    make_threshold_document(slug="doc", published=False)
+    draft = db.session.scalar(select(ThresholdVersion))
+    with pytest.raises(PermissionError):
+        publish_version(draft, loaded_lock_version=draft.lock_version, actor=make_user(role="trust_member"))
+    assert versions()[1].status == "draft"
