@@ -1,3 +1,5 @@
+from html.parser import HTMLParser
+
 import pytest
 from sqlalchemy import func, select
 
@@ -209,6 +211,40 @@ def test_add_and_remove_entries_without_javascript(app, client, as_role):
     data = draft_post_data(draft, **{"pathways-1-remove": "y"})
     assert client.post("/thresholds/doc/edit", data=data).status_code == 303
     assert [p.concern for p in current_draft("doc").pathways] == ["Neglect"]
+
+
+class _SubmitButtons(HTMLParser):
+    """The names of the submit buttons inside the form posting to `action`, in page order."""
+
+    def __init__(self, action):
+        super().__init__()
+        self.action, self.inside, self.names = action, False, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action
+        elif self.inside and tag in ("button", "input") and attrs.get("type") == "submit":
+            self.names.append(attrs.get("name"))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def test_enter_in_a_field_saves_the_draft(app, client, as_role):
+    """Browsers submit with the form's first submit button when Enter is pressed in a text field:
+    that must be "Save draft", not "Add a section"."""
+    as_role("admin")
+    draft = new_draft(client)
+    buttons = _SubmitButtons("/thresholds/doc/edit")
+    buttons.feed(client.get("/thresholds/doc/edit").get_data(as_text=True))
+    assert buttons.names[0] == "save", buttons.names
+    assert {"add_section", "add_pathway"} <= set(buttons.names)
+
+    data = draft_post_data(draft, title="Renamed by pressing Enter", save="y")
+    assert client.post("/thresholds/doc/edit", data=data).status_code == 303
+    assert current_draft("doc").lock_version == 2
 
 
 def test_only_one_draft_at_a_time(app, client, as_role):
