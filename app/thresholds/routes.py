@@ -201,7 +201,8 @@ def _mark(slug: str, number: int, action, message: str):
     else:
         db.session.commit()
         flash(message, "success")
-    return redirect(url_for("thresholds.show_version", slug=slug, number=number) + "#acknowledgement", 303)
+    # No #fragment: jumping to one takes focus away from the banner that says what happened.
+    return redirect(url_for("thresholds.show_version", slug=slug, number=number), 303)
 
 
 @bp.get("/<slug>/versions/<int:number>/acknowledgements")

@@ -36,6 +36,18 @@ def test_agency_lead_acknowledges_for_their_own_agency_once(app, client, as_role
     assert "Acknowledged" in client.get("/thresholds/doc").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("role", "verb"), [("agency_lead", "acknowledge"), ("partner", "read")])
+def test_after_confirming_the_page_opens_at_the_message(app, client, as_role, role, verb):
+    """The redirect has no #fragment: the browser would jump there and take focus away from the
+    success banner at the top of the page, which is how a screen reader user learns it worked."""
+    make_threshold_document(slug="doc")
+    as_role(role)
+    response = client.post(f"/thresholds/doc/versions/1/{verb}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/thresholds/doc/versions/1"
+    assert "Thank you." in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "role", ["partner", "trust_member", "programme_manager", "participation_lead", "admin"]
 )
