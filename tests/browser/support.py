@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 from playwright.sync_api import Error as PlaywrightError
 
 # `make screenshots` sets this: every page the accessibility tests check is also photographed.
@@ -185,6 +185,15 @@ def tab_to(page: Page, target: Locator, *, max_presses: int = 150) -> None:
     raise AssertionError(f"{target} could not be reached with Tab in {max_presses} presses.")
 
 
+def expect_success_banner(page: Page, text: str) -> None:
+    """After a redirect, the success banner says `text` and has taken focus (GOV.UK Frontend
+    moves focus to it), with a visible focus style."""
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text(text)
+    expect(banner).to_be_focused()
+    assert_focus_visible(page)
+
+
 def follow_link(page: Page, name: str) -> None:
     """Tab to a link or button by its accessible name and press Enter."""
     tab_to(
@@ -232,3 +241,36 @@ def htmx_swap(page: Page) -> Iterator[None]:
         raise AssertionError(
             f"No htmx swap settled on {page.url} (did the page load afresh instead?): {error.message}"
         ) from None
+
+
+# A value put on `window` before an htmx request: still there afterwards means no page load.
+_SET_WINDOW_MARKER = "() => { window.portalTestMarker = 'set before the swap'; }"
+_WINDOW_MARKER_SURVIVED = "() => window.portalTestMarker === 'set before the swap'"
+
+
+def mark_window(page: Page) -> None:
+    """Leave a marker on the page's window, for `assert_no_page_load` to look for."""
+    page.evaluate(_SET_WINDOW_MARKER)
+
+
+def assert_no_page_load(page: Page) -> None:
+    assert page.evaluate(_WINDOW_MARKER_SURVIVED), f"{page.url} was loaded afresh instead of swapped by htmx"
+
+
+def csrf_token_of(page: Page) -> str:
+    """The token the page hands htmx (hx-headers on the page wrapper)."""
+    headers = page.locator(".portal-page").get_attribute("hx-headers")
+    assert headers, "The page has no hx-headers: htmx requests would carry no X-CSRFToken"
+    token = page.evaluate("(json) => JSON.parse(json)['X-CSRFToken']", headers)
+    assert token, f"No X-CSRFToken in hx-headers: {headers}"
+    return token
+
+
+def assert_htmx_post_with_csrf_header(page: Page, response: Response) -> None:
+    """The response answers an htmx POST that carried the page's CSRF token in X-CSRFToken."""
+    request = response.request
+    assert request.method == "POST"
+    assert request.header_value("hx-request") == "true", f"{request.url} was not requested by htmx"
+    sent = request.header_value("x-csrftoken")
+    assert sent, f"The htmx POST to {request.url} carried no X-CSRFToken header"
+    assert sent == csrf_token_of(page)
