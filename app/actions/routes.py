@@ -285,10 +285,11 @@ def _project_choices() -> list[SelectChoice]:
 @requires_role(*UPDATERS)
 def post_update_page(action_id: int):
     action = get_updatable_action(action_id)
+    prefix = _row_prefix(action)
     if request.method == "GET":
-        form = ProgressUpdateForm(formdata=None, data=_update_defaults(action))
+        form = ProgressUpdateForm(formdata=None, data=_update_defaults(action), prefix=prefix)
         return _update_response(action, form)
-    form = ProgressUpdateForm(current_rag=action.rag)
+    form = ProgressUpdateForm(current_rag=action.rag, prefix=prefix)
     if not form.validate_on_submit():
         return _update_response(action, form, status=422)
     try:
@@ -319,6 +320,13 @@ def post_update_page(action_id: int):
         return _row(action, message=message)
     flash(message, "success")
     return redirect(url_for("actions.show_action", action_id=action.id), 303)
+
+
+def _row_prefix(action: Action) -> str:
+    """In a row of the list, the form's field names (so ids) carry the row's prefix: the filters
+    above the table also have "rag" and "status", and another row may be open too. The update
+    page without JavaScript has no prefix."""
+    return f"action-{action.id}" if wants_fragment() else ""
 
 
 def _update_response(action: Action, form: ProgressUpdateForm, *, status: int = 200, conflict: bool = False):

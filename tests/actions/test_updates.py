@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -21,6 +23,11 @@ def update_data(action, **changes):
     return data
 
 
+def in_row(action, data):
+    """The form as the list's row posts it with htmx: each field named with the row's prefix."""
+    return {f"action-{action.id}-{name}": value for name, value in data.items()}
+
+
 def updates_for(action):
     db.session.expire_all()
     return db.session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_id == action.id)).all()
@@ -33,12 +40,13 @@ def test_owner_agency_posts_an_update_inline_with_htmx(app, client, as_role, rol
     as_role(role, agency=health)
     form_row = client.get(f"/actions/{action.id}/update", headers={"HX-Request": "true"})
     assert form_row.status_code == 200
-    assert form_row.get_data(as_text=True).lstrip().startswith("<tr") and 'name="rag"' in form_row.get_data(
-        as_text=True
-    )
+    assert form_row.get_data(as_text=True).lstrip().startswith("<tr")
+    assert f'name="action-{action.id}-rag"' in form_row.get_data(as_text=True)
 
     response = client.post(
-        f"/actions/{action.id}/update", data=update_data(action), headers={"HX-Request": "true"}
+        f"/actions/{action.id}/update",
+        data=in_row(action, update_data(action)),
+        headers={"HX-Request": "true"},
     )
     row = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -47,6 +55,26 @@ def test_owner_agency_posts_an_update_inline_with_htmx(app, client, as_role, rol
     assert reload(action).percent_complete == 40
     (update,) = updates_for(action)
     assert update.percent_before == 0 and update.percent_after == 40
+
+
+def test_the_row_form_has_no_id_that_the_list_page_already_uses(app, client, as_role):
+    """Labels find their field by id: a "rag" or "status" id in the row would also belong to the
+    filters above the table, and the row's label would then point at the filter."""
+    health = make_agency()
+    first, second = make_action(owner=health), make_action(owner=health)
+    as_role("partner", agency=health)
+    ids = re.compile(r'\bid="([^"]+)"')
+    page_ids = set(ids.findall(client.get("/actions/").get_data(as_text=True)))
+    rows = [
+        client.get(f"/actions/{a.id}/update", headers={"HX-Request": "true"}).get_data(as_text=True)
+        for a in (first, second)
+    ]
+    first_ids, second_ids = (
+        set(ids.findall(row)) - {f"action-{a.id}"} for row, a in zip(rows, (first, second), strict=True)
+    )
+    assert {"rag", "status"} <= page_ids
+    assert first_ids & page_ids == set() and first_ids & second_ids == set()
+    assert 'for="rag"' not in rows[0] and f'for="action-{first.id}-rag"' in rows[0]
 
 
 def test_without_javascript_the_update_is_a_page_and_a_redirect(app, client, as_role):
@@ -65,11 +93,14 @@ def test_changing_rag_without_a_reason_is_refused_and_nothing_is_written(app, cl
     action = make_action(owner=health, rag="green")
     as_role("partner", agency=health)
     response = client.post(
-        f"/actions/{action.id}/update", data=update_data(action, rag="red"), headers={"HX-Request": "true"}
+        f"/actions/{action.id}/update",
+        data=in_row(action, update_data(action, rag="red")),
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert "Give a reason for changing the RAG status" in body and 'href="#rag_reason"' in body
+    assert "Give a reason for changing the RAG status" in body
+    assert f'href="#action-{action.id}-rag_reason"' in body and f'id="action-{action.id}-rag_reason"' in body
     assert updates_for(action) == [] and reload(action).rag == "green"
     assert (
         db.session.scalar(
@@ -107,7 +138,9 @@ def test_stale_update_gets_409_with_the_text_kept(app, client, as_role):
     first = update_data(action, token="first", note="First person's update")
     second = update_data(action, token="second", note="Second person's careful words")
     assert client.post(f"/actions/{action.id}/update", data=first).status_code == 303
-    response = client.post(f"/actions/{action.id}/update", data=second, headers={"HX-Request": "true"})
+    response = client.post(
+        f"/actions/{action.id}/update", data=in_row(action, second), headers={"HX-Request": "true"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else updated this action while you were writing" in body
@@ -119,7 +152,7 @@ def test_double_submit_creates_one_update(app, client, as_role):
     health = make_agency()
     action = make_action(owner=health)
     as_role("partner", agency=health)
-    data = update_data(action)
+    data = in_row(action, update_data(action))
     first = client.post(f"/actions/{action.id}/update", data=data, headers={"HX-Request": "true"})
     second = client.post(f"/actions/{action.id}/update", data=data, headers={"HX-Request": "true"})
     assert first.status_code == second.status_code == 200
@@ -155,7 +188,9 @@ def test_police_cannot_update_a_health_action_by_id(app, client, as_role):
     as_role("partner", agency=police)
     assert client.get(f"/actions/{action.id}/update").status_code == 403
     response = client.post(
-        f"/actions/{action.id}/update", data=update_data(action), headers={"HX-Request": "true"}
+        f"/actions/{action.id}/update",
+        data=in_row(action, update_data(action)),
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 403
     assert updates_for(action) == [] and reload(action).lock_version == 1
