@@ -1,0 +1,327 @@
+"""Partnership actions in a real browser: a progress update posted inside the list's row with
+htmx (and again without JavaScript), filtering and paging the list, a challenge raised by the
+Children's Trust and answered by the owner agency, and axe-core on the pages and form errors.
+
+The demo has 56 accepted actions (25 a page): 4 red, 42 green. NHS Nottinghamshire County's
+P02-03 is green and on track; the police own P18-04, which no one has challenged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
+
+from app.actions.models import Action
+from app.extensions import db
+from tests.browser.support import (
+    ACCOUNT_FOR_ROLE,
+    assert_focus_inside,
+    assert_focus_visible,
+    assert_htmx_post_with_csrf_header,
+    assert_no_page_load,
+    check_page,
+    expect_success_banner,
+    follow_link,
+    htmx_swap,
+    mark_window,
+    tab_to,
+    type_into,
+)
+
+HEALTH = "health@demo.test"  # partner, NHS Nottinghamshire County (PCT)
+POLICE = ACCOUNT_FOR_ROLE["partner"]  # partner, Nottinghamshire Police
+TRUST = ACCOUNT_FOR_ROLE["trust_member"]
+PCT = "NHS Nottinghamshire County (PCT)"
+ACTIONS_ON_A_PAGE = 25
+NOTE = "Health visitors briefed in two of the three localities."
+REASON = "The third locality has no health visitor lead until March."
+CHALLENGE = "What is the date for the last locality, and who is covering until then?"
+RESPONSE = "The locality manager covers until the new lead starts on 3 March."
+
+
+def action_id(reference: str) -> int:
+    return db.session.scalar(select(Action.id).where(Action.reference == reference))
+
+
+def rows(page: Page) -> Locator:
+    return page.locator("#action-results tbody tr")
+
+
+def agency_option_value(page: Page, name: str) -> str:
+    """An agency's id, as the list's Agency filter offers it."""
+    value = page.get_by_label("Agency", exact=True).locator("option", has_text=name).get_attribute("value")
+    assert value, f"No {name} in the Agency filter"
+    return value
+
+
+def open_action(page: Page, reference: str) -> None:
+    """Tab to the action's link in the list and press Enter."""
+    tab_to(page, page.locator("#action-results").get_by_role("link", name=re.compile(rf"^{reference}\b")))
+    page.keyboard.press("Enter")
+
+
+def result_count(page: Page) -> Locator:
+    return page.locator("#action-results .portal-result-count")
+
+
+# --- A progress update inside the row ------------------------------------------------------------
+
+
+def test_update_an_action_in_its_row(portal, page: Page):
+    portal.sign_in(page, HEALTH)
+    page.goto(portal.url("/actions/"))
+    page.goto(portal.url(f"/actions/?agency={agency_option_value(page, PCT)}"))
+    expect(page.get_by_label("Agency", exact=True)).to_have_value(agency_option_value(page, PCT))
+    listed = rows(page).count()
+    assert listed > 1
+    row = page.locator(f"#action-{action_id('P02-03')}")
+    expect(row.locator(".portal-rag")).to_have_text("Green")
+    mark_window(page)
+
+    with htmx_swap(page):
+        follow_link(page, "Update P02-03")
+    heading = row.get_by_role("heading", name=re.compile(r"^Update P02-03: "))
+    expect(heading).to_be_focused()
+    assert_focus_visible(page)
+    expect(rows(page)).to_have_count(listed)
+
+    # Amber without a reason: the row shows the error, with focus on the summary.
+    type_into(page, row.get_by_label("What has happened since the last update"), NOTE)
+    tab_to(page, row.get_by_label("Green", exact=True))
+    page.keyboard.press("ArrowRight")
+    expect(row.get_by_label("Amber", exact=True)).to_be_checked()
+    with htmx_swap(page), page.expect_response(re.compile(r"/update$")) as posted:
+        follow_link(page, "Post update")
+    assert posted.value.status == 422
+    assert_htmx_post_with_csrf_header(page, posted.value)
+    summary = row.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Give a reason for changing the RAG status")
+    assert_focus_visible(page)
+    expect(rows(page)).to_have_count(listed)
+    expect(row.get_by_label("What has happened since the last update")).to_have_value(NOTE)
+    expect(row.get_by_label("Amber", exact=True)).to_be_checked()
+    check_page(page, "partner/actions-update-row-error")
+
+    # The summary's link leads to the field; with a reason the update is posted.
+    follow_link(page, "Give a reason for changing the RAG status")
+    expect(row.get_by_label("Reason for changing the RAG status")).to_be_focused()
+    page.keyboard.type(REASON)
+    with htmx_swap(page), page.expect_response(re.compile(r"/update$")) as posted:
+        follow_link(page, "Post update")
+    assert posted.value.status == 200
+    assert_htmx_post_with_csrf_header(page, posted.value)
+    status = row.get_by_role("status")
+    expect(status).to_have_text("Update posted on P02-03.")
+    expect(status).to_be_focused()
+    assert_focus_inside(page, row)
+    expect(row.locator(".portal-rag")).to_have_text("Amber")
+    expect(rows(page)).to_have_count(listed)
+    assert_no_page_load(page)
+
+    open_action(page, "P02-03")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"health visitor", re.IGNORECASE))
+    latest = page.locator(".portal-history__item").first
+    expect(latest).to_contain_text("RAG changed from Green to Amber.")
+    expect(latest).to_contain_text(f"Reason for the RAG change: {REASON}")
+    expect(latest).to_contain_text(NOTE)
+    check_page(page, "partner/action-after-update")
+
+
+def test_update_without_javascript_uses_the_update_page(portal, new_context):
+    page = new_context(java_script_enabled=False).new_page()
+    action = action_id("P02-03")
+    portal.sign_in(page, HEALTH)
+    page.goto(portal.url("/actions/"))
+    page.goto(portal.url(f"/actions/?agency={agency_option_value(page, PCT)}"))
+    page.get_by_role("link", name="Update P02-03").click()
+    expect(page).to_have_url(portal.url(f"/actions/{action}/update"))
+    expect(page.get_by_role("heading", name=re.compile(r"^Update: "))).to_be_visible()
+
+    page.get_by_label("What has happened since the last update").fill(NOTE)
+    page.get_by_label("Amber", exact=True).check()
+    page.get_by_role("button", name="Post update").click()
+    summary = page.locator(".govuk-error-summary")
+    problem = summary.get_by_role("link", name="Give a reason for changing the RAG status")
+    expect(problem).to_have_attribute("href", "#rag_reason")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+
+    page.get_by_label("Reason for changing the RAG status").fill(REASON)
+    page.get_by_role("button", name="Post update").click()
+    expect(page).to_have_url(portal.url(f"/actions/{action}"))
+    expect(page.get_by_text("Update posted on P02-03.")).to_be_visible()
+    latest = page.locator(".portal-history__item").first
+    expect(latest).to_contain_text("RAG changed from Green to Amber.")
+    expect(latest).to_contain_text(f"Reason for the RAG change: {REASON}")
+
+
+# --- Filtering and paging ----------------------------------------------------------------------
+
+
+def test_filter_and_page_through_the_list(portal, page: Page):
+    portal.sign_in(page, TRUST)
+    page.goto(portal.url("/actions/"))
+    expect(result_count(page)).to_have_text("Showing 1 to 25 of 56 actions")
+    check_page(page, "trust-member/actions")
+    mark_window(page)
+
+    tab_to(page, page.get_by_label("RAG", exact=True))
+    with htmx_swap(page):
+        page.keyboard.type("Red")
+    expect(page).to_have_url(re.compile(r"[?&]rag=red(&|$)"))
+    expect(result_count(page)).to_have_text("Showing 1 to 4 of 4 actions")
+    expect(rows(page).locator(".portal-rag")).to_have_text(["Red"] * 4)
+    expect(page.get_by_label("RAG", exact=True)).to_be_focused()
+
+    tab_to(page, page.get_by_label("Overdue only"))
+    with htmx_swap(page):
+        page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"[?&]rag=red&.*overdue=1"))
+    expect(result_count(page)).to_have_text("Showing 1 to 1 of 1 actions")
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text("Overdue")
+    expect(page.get_by_label("Overdue only")).to_be_focused()
+    assert_no_page_load(page)
+
+    # Back: htmx has kept no copy of the page (historyCacheSize 0), so it asks for it again.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"[?&]rag=red(&|$)"))
+    expect(page).not_to_have_url(re.compile(r"overdue=1"))
+    expect(result_count(page)).to_have_text("Showing 1 to 4 of 4 actions")
+    expect(page.get_by_label("RAG", exact=True)).to_have_value("red")
+    expect(page.get_by_label("Overdue only")).not_to_be_checked()
+
+    follow_link(page, "Clear filters")
+    expect(page).to_have_url(portal.url("/actions/"))
+    expect(result_count(page)).to_have_text("Showing 1 to 25 of 56 actions")
+
+    tab_to(page, page.get_by_label("RAG", exact=True))
+    with htmx_swap(page):
+        page.keyboard.type("Green")
+    expect(result_count(page)).to_have_text("Showing 1 to 25 of 42 actions")
+    first_on_page_one = rows(page).first.get_by_role("link").first.get_attribute("href")
+
+    pages = page.get_by_role("navigation", name="actions pages")
+    tab_to(page, pages.get_by_role("link", name="Page 2"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]rag=green&.*page=2$"))
+    expect(result_count(page)).to_have_text("Showing 26 to 42 of 42 actions")
+    expect(rows(page)).to_have_count(42 - ACTIONS_ON_A_PAGE)
+    expect(page.get_by_label("RAG", exact=True)).to_have_value("green")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"[?&]rag=green(&|$)"))
+    expect(result_count(page)).to_have_text("Showing 1 to 25 of 42 actions")
+    expect(rows(page).first.get_by_role("link").first).to_have_attribute("href", first_on_page_one)
+    expect(page.get_by_label("RAG", exact=True)).to_have_value("green")
+    expect(page.locator("table")).to_have_count(1)  # the whole page, not a fragment inside it
+
+
+# --- Challenges ----------------------------------------------------------------------------------
+
+
+def test_trust_challenges_and_the_owner_agency_responds(portal, page: Page, new_context):
+    portal.sign_in(page, TRUST)
+    page.goto(portal.url("/actions/"))
+    tab_to(page, page.get_by_label("Agency", exact=True))
+    with htmx_swap(page):
+        page.keyboard.type("Nottinghamshire Police")
+    expect(page).to_have_url(re.compile(r"[?&]agency=\d+"))
+    open_action(page, "P18-04")
+    expect(page).to_have_url(portal.url(f"/actions/{action_id('P18-04')}"))
+    challenges = page.locator("#challenges")
+    expect(challenges).to_contain_text("No one has challenged this action.")
+    mark_window(page)
+
+    # Sent empty first: the section shows the error, with focus on its summary.
+    with htmx_swap(page), page.expect_response(re.compile(r"/challenges$")) as posted:
+        follow_link(page, "Raise challenge")
+    assert posted.value.status == 422
+    assert_htmx_post_with_csrf_header(page, posted.value)
+    expect(challenges.locator(".govuk-error-summary")).to_be_focused()
+    expect(challenges).to_contain_text("Write your challenge")
+    check_page(page, "trust-member/action-challenge-error")
+
+    type_into(page, challenges.get_by_label("Your challenge or question"), CHALLENGE)
+    with htmx_swap(page), page.expect_response(re.compile(r"/challenges$")) as posted:
+        follow_link(page, "Raise challenge")
+    assert posted.value.status == 200
+    assert_htmx_post_with_csrf_header(page, posted.value)
+    expect(challenges.get_by_role("status")).to_have_text("Your challenge has been sent to the owner agency.")
+    expect(challenges.get_by_role("status")).to_be_focused()
+    expect(challenges).to_contain_text(CHALLENGE)
+    expect(challenges).to_contain_text("Awaiting response")
+    expect(challenges.get_by_label("Your challenge or question")).to_have_value("")
+    assert_no_page_load(page)
+
+    police = new_context().new_page()
+    portal.sign_in(police, POLICE)
+    waiting = "1 challenge is waiting for your agency’s response"
+    follow_link(police, waiting)
+    expect(police).to_have_url(re.compile(r"/actions/\?agency=\d+$"))
+    expect(police.locator(f"#action-{action_id('P18-04')}")).to_contain_text("1 open challenge")
+    open_action(police, "P18-04")
+    expect(police).to_have_url(portal.url(f"/actions/{action_id('P18-04')}"))
+    answer = police.locator("#challenges")
+    expect(answer).to_contain_text(CHALLENGE)
+    mark_window(police)
+    type_into(police, answer.get_by_label("Respond for Nottinghamshire Police"), RESPONSE)
+    with htmx_swap(police), police.expect_response(re.compile(r"/response$")) as posted:
+        follow_link(police, "Send response")
+    assert posted.value.status == 200
+    assert_htmx_post_with_csrf_header(police, posted.value)
+    expect(answer.get_by_role("status")).to_have_text("Your response has been recorded.")
+    expect(answer.get_by_role("status")).to_be_focused()
+    expect(answer).to_contain_text("Answered")
+    expect(answer).to_contain_text(RESPONSE)
+    assert_no_page_load(police)
+    check_page(police, "partner/action-challenge-answered")
+
+    police.goto(portal.url("/"))
+    expect(police.get_by_role("heading", name="Welcome, PC Tom Hargreaves")).to_be_visible()
+    expect(police.get_by_text(waiting)).to_have_count(0)
+
+    page.reload()
+    expect(challenges).to_contain_text("Answered")
+    expect(challenges).to_contain_text(RESPONSE)
+
+
+# --- Accessibility of the other pages ------------------------------------------------------------
+
+
+def test_propose_an_action_with_mistakes(portal, page: Page):
+    portal.sign_in(page, HEALTH)
+    page.goto(portal.url("/actions/"))
+    follow_link(page, "Propose an action for your agency")
+    expect(page.get_by_role("heading", name=f"Propose an action for {PCT}")).to_be_visible()
+    follow_link(page, "Save action")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter the action")
+    expect(summary).to_contain_text("Enter the due date")
+    check_page(page, "partner/actions-propose-empty")
+
+    type_into(page, page.get_by_label("Action", exact=True), "A named GP lead for safeguarding")
+    type_into(page, page.get_by_label("Named owner"), "Sue Whitfield")
+    tab_to(page, page.get_by_label("Day").last)
+    page.keyboard.type("31")
+    page.keyboard.press("Tab")
+    page.keyboard.type("3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2027")
+    follow_link(page, "Save action")
+    expect_success_banner(page, "Your action has been sent to the programme manager")
+
+
+def test_programme_and_project_pages(portal, page: Page):
+    portal.sign_in(page, TRUST)
+    page.goto(portal.url("/programme/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Safeguarding and Looked After Children Improvement Programme"
+    )
+    check_page(page, "trust-member/programme")
+    follow_link(page, "P01 Ensure children and young people are safe")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ensure children and young people are safe")
+    check_page(page, "trust-member/programme-project")
