@@ -81,8 +81,6 @@ def make_threshold_document(
     db.session.flush()
     version = db.session.query(ThresholdVersion).filter_by(document_id=document.id).one()
     content = DraftContent(
-        title=title,
-        is_public=public,
         summary_of_amendments="First version agreed by the board.",
         next_review_date=(utcnow() + timedelta(days=200)).date(),
         sections=[

@@ -61,6 +61,7 @@ EXPECTED_ROUTES = {
     ("/thresholds/<slug>/versions", "POST", "thresholds.start_new_draft"),
     ("/thresholds/<slug>/edit", "GET,POST", "thresholds.edit_draft"),
     ("/thresholds/<slug>/publish", "POST", "thresholds.publish"),
+    ("/thresholds/<slug>/settings", "POST", "thresholds.update_settings"),
     ("/programme/", "GET", "programme.show_programme"),
     ("/programme/projects/<int:project_id>", "GET", "programme.show_project"),
     ("/programme/projects/new", "GET,POST", "programme.create_project_page"),

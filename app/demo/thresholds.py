@@ -292,8 +292,6 @@ def seed_thresholds() -> None:
     save_draft(
         v1,
         DraftContent(
-            title="Pathway to Provision",
-            is_public=True,
             summary_of_amendments="First partnership-wide version of the thresholds of need, agreed by the "
             "Safeguarding Children Board and the Children's Trust.",
             next_review_date=(now + timedelta(days=240)).date(),
@@ -337,8 +335,6 @@ def seed_thresholds() -> None:
     save_draft(
         v2,
         DraftContent(
-            title="Pathway to Provision",
-            is_public=True,
             summary_of_amendments="The Notts Connect pilot becomes the single front door for all referrals "
             "through the new Multi-Agency Safeguarding Hub (MASH). Referrers are told the outcome within "
             "three working days. New pathway for private fostering arrangements.",

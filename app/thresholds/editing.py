@@ -10,8 +10,6 @@ from app.thresholds.services import DraftContent, LevelInput, PathwayInput, Sect
 def form_data_from_version(version: ThresholdVersion) -> dict:
     return {
         "lock_version": version.lock_version,
-        "title": version.document.title,
-        "is_public": version.document.is_public,
         "summary_of_amendments": version.summary_of_amendments,
         "next_review_date": version.next_review_date,
         "sections": [{"code": s.code, "title": s.title, "body": s.body_source} for s in version.sections],
@@ -43,8 +41,6 @@ def form_data_from_version(version: ThresholdVersion) -> dict:
 
 def content_from_form(form: DraftForm) -> DraftContent:
     return DraftContent(
-        title=form.title.data,
-        is_public=bool(form.is_public.data),
         summary_of_amendments=form.summary_of_amendments.data or "",
         next_review_date=form.next_review_date.data,
         sections=[

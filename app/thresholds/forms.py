@@ -136,8 +136,6 @@ class PathwayForm(Form):
 
 class DraftForm(FlaskForm):
     lock_version = HiddenField()
-    title = _line("Document title", required="Enter a title")
-    is_public = BooleanField("Anyone can read this document without signing in", widget=GovCheckboxInput())
     summary_of_amendments = _text(
         "Summary of key amendments",
         hint="What changed from the previous version, for partners who read the last one. "
@@ -162,6 +160,14 @@ class DraftForm(FlaskForm):
     def validate_levels(self, field):
         if sorted(entry.form.level.data or 0 for entry in field.entries) != [1, 2, 3, 4]:
             raise ValidationError("The four levels of need are fixed")
+
+
+class DocumentSettingsForm(FlaskForm):
+    title = _line("Title of the document", required="Enter a title")
+    is_public = BooleanField(
+        "Anyone can read the published version without signing in", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 
 class PublishForm(FlaskForm):

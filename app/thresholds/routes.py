@@ -15,7 +15,7 @@ from app.permissions import admin_only, public, requires_role, signed_in
 from app.thresholds import bp
 from app.thresholds.diff import compare_versions
 from app.thresholds.editing import content_from_form, form_data_from_version
-from app.thresholds.forms import DraftForm, NewDocumentForm, PublishForm
+from app.thresholds.forms import DocumentSettingsForm, DraftForm, NewDocumentForm, PublishForm
 from app.thresholds.models import (
     AgencyAcknowledgement,
     NeedLevel,
@@ -37,6 +37,7 @@ from app.thresholds.services import (
     record_read,
     save_draft,
     start_draft,
+    update_document_settings,
 )
 
 # --- Who may read what ----------------------------------------------------------------------
@@ -127,7 +128,8 @@ def _show(document: ThresholdDocument, number: int):
     context = {
         "document": document,
         "version": version,
-        "versions": document.versions,
+        # Drafts are listed (and compared) only for admins.
+        "versions": [v for v in document.versions if not v.is_draft or _is_admin()],
         "concerns": sorted({p.concern for p in version.pathways}),
         "pathways": pathways,
         "concern": concern,
@@ -270,7 +272,12 @@ def edit_draft(slug: str):
     document = readable_document(slug)
     draft = draft_version(document.id)
     if draft is None:
-        return render("thresholds/no_draft.html", document=document, button_form=ButtonForm())
+        return render(
+            "thresholds/no_draft.html",
+            document=document,
+            button_form=ButtonForm(),
+            settings_form=_settings_form(document),
+        )
     draft = _draft_or_404(document)
     if request.method == "GET":
         form = DraftForm(formdata=None, data=form_data_from_version(draft))
@@ -300,17 +307,55 @@ def edit_draft(slug: str):
     return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
 
 
-def _edit_page(document, draft, form, *, status=200, conflict=False, publish_problems=None):
+def _settings_form(document: ThresholdDocument, formdata=None) -> DocumentSettingsForm:
+    return DocumentSettingsForm(
+        formdata=formdata, prefix="settings", data={"title": document.title, "is_public": document.is_public}
+    )
+
+
+def _edit_page(
+    document, draft, form, *, status=200, conflict=False, publish_problems=None, settings_form=None
+):
     return render(
         "thresholds/edit_draft.html",
         document=document,
         draft=draft,
         form=form,
+        settings_form=settings_form or _settings_form(document),
         conflict=conflict,
         publish_form=PublishForm(data={"lock_version": draft.lock_version}),
         publish_problems=publish_problems if publish_problems is not None else publication_problems(draft),
         status=status,
     )
+
+
+@bp.post("/<slug>/settings")
+@admin_only
+def update_settings(slug: str):
+    document = readable_document(slug)
+    form = _settings_form(document, formdata=request.form)
+    if not form.validate():
+        draft = draft_version(document.id)
+        if draft is None:
+            return render(
+                "thresholds/no_draft.html",
+                document=document,
+                button_form=ButtonForm(),
+                settings_form=form,
+                status=422,
+            )
+        draft = _draft_or_404(document)
+        editor = DraftForm(formdata=None, data=form_data_from_version(draft))
+        return _edit_page(document, draft, editor, status=422, settings_form=form)
+    update_document_settings(
+        document,
+        title=form.title.data,
+        is_public=form.is_public.data,
+        actor=current_user._get_current_object(),
+    )
+    db.session.commit()
+    flash("The document's settings have been saved.", "success")
+    return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
 
 
 @bp.post("/<slug>/publish")

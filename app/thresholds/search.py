@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, func, literal, or_, select, union_all
+from sqlalchemy import String, case, cast, func, literal, or_, select, union_all
 
 from app.extensions import db
 from app.pagination import like_pattern
@@ -70,7 +70,13 @@ def search_current(q: str, *, include_private: bool, page: int = 1) -> SearchPag
             current.c.doc_title,
             (func.coalesce(ThresholdSection.code, "") + literal(" ") + ThresholdSection.title).label("label"),
             ThresholdSection.body_source.label("text"),
-            (literal("section-") + func.lower(ThresholdSection.code)).label("anchor"),
+            (
+                literal("section-")
+                + case(
+                    (ThresholdSection.code != "", func.lower(ThresholdSection.code)),
+                    else_=cast(ThresholdSection.position, String),
+                )
+            ).label("anchor"),
         )
         .join(current, current.c.version_id == ThresholdSection.version_id)
         .where(or_(_like(ThresholdSection.title, pattern), _like(ThresholdSection.body_source, pattern)))

@@ -76,8 +76,6 @@ class PathwayInput:
 
 @dataclass
 class DraftContent:
-    title: str
-    is_public: bool
     summary_of_amendments: str
     next_review_date: date | None
     sections: list[SectionInput]
@@ -124,6 +122,23 @@ def create_document(*, title: str, slug: str, is_public: bool, actor: User) -> T
         summary=f"Created threshold document {title}",
     )
     return document
+
+
+def update_document_settings(
+    document: ThresholdDocument, *, title: str, is_public: bool, actor: User
+) -> None:
+    """Title and who may read: document-wide, so they apply at once, to the current version too."""
+    _require_admin(actor)
+    before = document.audit_view()
+    document.title, document.is_public = title, is_public
+    if document.audit_view() != before:
+        record(
+            "threshold.settings",
+            document,
+            before=before,
+            after=document.audit_view(),
+            summary=f"Changed the settings of {title}",
+        )
 
 
 def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion:
@@ -218,9 +233,7 @@ def save_draft(
     db.session.refresh(version)
 
     document = version.document
-    before = {**document.audit_view(), **version.audit_view()}
-    document.title = content.title
-    document.is_public = content.is_public
+    before = version.audit_view()
     version.summary_of_amendments = content.summary_of_amendments
     version.next_review_date = content.next_review_date
     version.updated_at = utcnow()
@@ -251,7 +264,7 @@ def save_draft(
         for i, p in enumerate(content.pathways)
     ]
     db.session.flush()
-    after = {**document.audit_view(), **version.audit_view()}
+    after = version.audit_view()
     record(
         "threshold.draft_saved",
         version,

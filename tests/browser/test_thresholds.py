@@ -227,20 +227,21 @@ def test_draft_editor_and_its_errors(portal, page: Page):
     expect(page.get_by_role("heading", name="Edit Pathway to Provision")).to_be_visible()
     check_page(page, "admin/thresholds-draft-editor")
 
-    type_into(page, page.get_by_label("Document title"), "")
+    first_section_title = page.get_by_label("Section title").first
+    type_into(page, first_section_title, "")
     with page.expect_response(re.compile(r"/edit$")) as saved:
         follow_link(page, "Save draft")
     assert saved.value.status == 422
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Enter a title")
+    expect(summary).to_contain_text("Enter the section's title")
     expect(page).to_have_title(re.compile(r"^Error: Edit draft"))
     assert_focus_visible(page)
     check_page(page, "admin/thresholds-draft-editor-error")
 
     # The summary's link takes the keyboard user to the field.
-    follow_link(page, "Enter a title")
-    expect(page.get_by_label("Document title")).to_be_focused()
+    follow_link(page, "Enter the section's title")
+    expect(page.get_by_label("Section title").first).to_be_focused()
 
 
 def test_enter_in_the_draft_editor_saves_the_draft(portal, page: Page):
@@ -248,10 +249,10 @@ def test_enter_in_the_draft_editor_saves_the_draft(portal, page: Page):
     draft", not "Add a section", or a keyboard user's save quietly adds an empty section."""
     portal.sign_in(page, ADMIN)
     page.goto(portal.url(f"{DOCUMENT}/edit"))
-    type_into(page, page.get_by_label("Document title"), "Pathway to Provision (2027)")
+    type_into(page, page.get_by_label("Section title").first, "A continuum of need (revised)")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Draft version 2 has been saved.")).to_be_visible()
-    expect(page.get_by_label("Document title")).to_have_value("Pathway to Provision (2027)")
+    expect(page.get_by_label("Section title").first).to_have_value("A continuum of need (revised)")
     expect(page.get_by_role("group", name=re.compile(r"^Section 5"))).to_have_count(0)
 
 

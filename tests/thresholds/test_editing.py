@@ -15,14 +15,11 @@ def draft_post_data(version, **changes):
     data = form_data_from_version(version)
     flat = {
         "lock_version": data["lock_version"],
-        "title": data["title"],
         "summary_of_amendments": data["summary_of_amendments"],
         "next_review_date": data["next_review_date"].strftime("%d %m %Y").split()
         if data["next_review_date"]
         else "",
     }
-    if data["is_public"]:
-        flat["is_public"] = "y"
     for i, section in enumerate(data["sections"]):
         for key, value in section.items():
             flat[f"sections-{i}-{key}"] = value
@@ -260,3 +257,45 @@ def test_edit_page_without_a_draft_offers_to_start_one(app, client, as_role):
     make_threshold_document(slug="doc")
     page = client.get("/thresholds/doc/edit").get_data(as_text=True)
     assert "Start a new version" in page
+
+
+def test_saving_a_draft_never_changes_what_partners_read(app, client, as_role):
+    as_role("admin")
+    draft = new_draft(client)  # a public document
+    # Posting the old editor's fields (or unticking a box) on a draft changes nothing live.
+    data = draft_post_data(draft, title="Renamed by a draft")
+    assert client.post("/thresholds/doc/edit", data=data).status_code == 303
+    document = db.session.scalar(select(ThresholdDocument))
+    assert (document.title, document.is_public) == ("Pathway to Provision", True)
+
+
+def test_document_settings_apply_at_once_and_are_audited(app, client, as_role):
+    as_role("admin")
+    make_threshold_document(slug="doc", public=False)
+    response = client.post(
+        "/thresholds/doc/settings",
+        data={"settings-title": "Pathway to Provision 2027", "settings-is_public": "y"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    document = db.session.scalar(select(ThresholdDocument))
+    assert (document.title, document.is_public) == ("Pathway to Provision 2027", True)
+    event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "threshold.settings"))
+    assert event_.before["is_public"] is False and event_.after["is_public"] is True
+    assert app.test_client().get("/thresholds/doc").status_code == 200  # now public
+
+
+def test_document_settings_need_a_title(app, client, as_role):
+    as_role("admin")
+    make_threshold_document(slug="doc")
+    response = client.post("/thresholds/doc/settings", data={"settings-title": ""})
+    assert response.status_code == 422
+    assert "Enter a title" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ThresholdDocument)).title == "Pathway to Provision"
+
+
+@pytest.mark.parametrize("role", ["partner", "trust_member"])
+def test_only_admins_change_document_settings(app, client, as_role, role):
+    make_threshold_document(slug="doc")
+    as_role(role)
+    assert client.post("/thresholds/doc/settings", data={"settings-title": "Hijacked"}).status_code == 403

@@ -1,5 +1,5 @@
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.extensions import db
 from tests.factories import make_threshold_document, make_user
@@ -124,3 +124,26 @@ def test_document_page_query_count_does_not_grow_with_content(app, client, as_ro
     small = _count_queries(app, lambda: client.get("/thresholds/small"))
     large = _count_queries(app, lambda: client.get("/thresholds/large"))
     assert small == large
+
+
+def test_partners_are_not_offered_a_comparison_with_an_unpublished_draft(app, client, as_role):
+    from app.thresholds.models import ThresholdDocument
+    from app.thresholds.services import start_draft
+
+    make_threshold_document(slug="doc")
+    start_draft(db.session.scalar(select(ThresholdDocument)), actor=make_user(role="admin"))
+    db.session.commit()
+    as_role("partner")
+    page = client.get("/thresholds/doc").get_data(as_text=True)
+    assert "Compare versions" not in page and "See exactly what changed" not in page
+    assert "Version 2" not in page
+
+
+def test_search_links_sections_without_a_letter_to_their_anchor(app, client):
+    document = make_threshold_document(slug="doc")
+    version = document.versions[0]
+    version.sections[0].code = ""
+    db.session.commit()
+    body = client.get("/thresholds/?q=universal", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'href="/thresholds/doc#section-0"' in body
+    assert 'id="section-0"' in client.get("/thresholds/doc").get_data(as_text=True)
