@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from playwright.sync_api import Locator, Page, Response, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select, update
 
 from app.auth.models import User, UserSession
@@ -19,9 +19,13 @@ from tests.browser.support import (
     ACCOUNT_FOR_ROLE,
     assert_focus_inside,
     assert_focus_visible,
+    assert_htmx_post_with_csrf_header,
+    assert_no_page_load,
     check_page,
+    csrf_token_of,
     follow_link,
     htmx_swap,
+    mark_window,
     tab_to,
     type_into,
 )
@@ -29,8 +33,6 @@ from tests.factories import reload
 
 ADMIN = ACCOUNT_FOR_ROLE["admin"]
 USERS_ON_THE_LIST = 23  # the demo partnership's active accounts
-MARKER = "() => { window.portalTestMarker = 'set before the swap'; }"
-MARKER_SURVIVED = "() => window.portalTestMarker === 'set before the swap'"
 
 
 def sign_in_by_keyboard(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -49,24 +51,6 @@ def open_users_list(portal, page: Page) -> None:
 
 def user_id(email: str) -> int:
     return db.session.scalar(select(User.id).where(User.email == email))
-
-
-def csrf_token_of(page: Page) -> str:
-    """The token the page hands htmx (hx-headers on the page wrapper)."""
-    headers = page.locator(".portal-page").get_attribute("hx-headers")
-    assert headers, "The page has no hx-headers: htmx requests would carry no X-CSRFToken"
-    token = page.evaluate("(json) => JSON.parse(json)['X-CSRFToken']", headers)
-    assert token, f"No X-CSRFToken in hx-headers: {headers}"
-    return token
-
-
-def assert_htmx_post_with_csrf_header(page: Page, response: Response) -> None:
-    request = response.request
-    assert request.method == "POST"
-    assert request.header_value("hx-request") == "true", "Not an htmx request"
-    sent = request.header_value("x-csrftoken")
-    assert sent, f"The htmx POST to {request.url} carried no X-CSRFToken header"
-    assert sent == csrf_token_of(page)
 
 
 def assert_row_replaced(page: Page, row: Locator) -> None:
@@ -131,7 +115,7 @@ def test_admin_invites_a_user_who_sets_a_password(portal, page: Page, new_contex
 
 def test_edit_a_user_in_place(portal, page: Page):
     open_users_list(portal, page)
-    page.evaluate(MARKER)
+    mark_window(page)
     officer = user_id("police@demo.test")
     row = page.locator(f"#user-{officer}")
 
@@ -163,14 +147,14 @@ def test_edit_a_user_in_place(portal, page: Page):
     assert_focus_inside(page, row)
     assert_row_replaced(page, row)
 
-    assert page.evaluate(MARKER_SURVIVED), "The page was reloaded instead of swapping the row"
+    assert_no_page_load(page)
     expect(page).to_have_url(portal.url("/admin/users"))
     assert reload(db.session.get(User, officer)).full_name == "PC Thomas Hargreaves"
 
 
 def test_deactivate_and_reactivate_a_user_in_place(portal, page: Page):
     open_users_list(portal, page)
-    page.evaluate(MARKER)
+    mark_window(page)
     row = page.locator(f"#user-{user_id('steve.ward@demo.test')}")
 
     with htmx_swap(page), page.expect_response(re.compile(r"/deactivate$")) as posted:
@@ -185,7 +169,7 @@ def test_deactivate_and_reactivate_a_user_in_place(portal, page: Page):
         follow_link(page, "Reactivate Steve Ward")
     assert_htmx_post_with_csrf_header(page, posted.value)
     expect(row.get_by_role("status")).to_have_text("Steve Ward has been reactivated.")
-    assert page.evaluate(MARKER_SURVIVED)
+    assert_no_page_load(page)
 
 
 def test_the_csrf_header_alone_is_accepted(portal, page: Page):
@@ -210,7 +194,7 @@ def test_a_stale_page_shows_the_error_banner(portal, page: Page):
     portal.sign_in(other_tab, ADMIN)
     other_tab.close()
 
-    page.evaluate(MARKER)
+    mark_window(page)
     with htmx_swap(page), page.expect_response(re.compile(r"/deactivate$")) as refused:
         follow_link(page, "Deactivate Steve Ward")
     assert refused.value.status == 400
@@ -218,14 +202,14 @@ def test_a_stale_page_shows_the_error_banner(portal, page: Page):
     expect(banner.get_by_role("heading", name="Sorry, there is a problem with that request")).to_be_focused()
     expect(banner).to_contain_text("reload the page and try again")
     assert_focus_visible(page)
-    assert page.evaluate(MARKER_SURVIVED)
+    assert_no_page_load(page)
     check_page(page, "admin/users-error-banner")
     assert reload(db.session.scalar(select(User).where(User.email == "steve.ward@demo.test"))).active
 
 
 def test_search_as_you_type(portal, page: Page):
     open_users_list(portal, page)
-    page.evaluate(MARKER)
+    mark_window(page)
     search = page.get_by_label("Search by name or email")
     rows = page.locator("#user-results tbody tr")
     expect(rows).to_have_count(USERS_ON_THE_LIST)
@@ -244,7 +228,7 @@ def test_search_as_you_type(portal, page: Page):
         page.keyboard.type("Administrator")
     expect(page).to_have_url(re.compile(r"q=hargreaves.*role=admin"))
     expect(page.get_by_role("status")).to_have_text("No accounts match")
-    assert page.evaluate(MARKER_SURVIVED), "Searching reloaded the page"
+    assert_no_page_load(page)
 
     # The address bar now holds the search: opening it again shows the same results.
     page.reload()
