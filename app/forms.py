@@ -58,3 +58,13 @@ class DateInput(GovDateInput):
         if field.raw_data is not None and len(field.raw_data) != 3:
             field.raw_data = (list(field.raw_data) + ["", "", ""])[:3]
         return super().map_gov_params(field, **kwargs)
+
+
+def submitted_lock_version(form) -> int:
+    """The lock_version the form was loaded with. Anything unreadable can match no row, so the
+    compare-and-set answers with a conflict (409) rather than a crash."""
+    try:
+        lock = int(form.lock_version.data)
+    except (TypeError, ValueError):
+        return -1
+    return lock if 0 <= lock < 2**31 else -1

@@ -6,12 +6,31 @@ from flask import current_app, request
 
 from app.extensions import db
 
+MAX_ID = 2**31 - 1  # the largest id or page number a query will be asked about
+MAX_PAGE = 100_000
+
+
+def bounded_int(value, *, upper: int = MAX_ID) -> int | None:
+    """A whole number from a query string or form within 1..upper, else None (never a 500)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= upper else None
+
+
+def int_arg(name: str, *, upper: int = MAX_ID) -> int | None:
+    return bounded_int(request.args.get(name), upper=upper)
+
+
+def page_arg() -> int:
+    return int_arg("page", upper=MAX_PAGE) or 1
+
 
 def paginate(stmt, *, per_page: int | None = None):
-    page = request.args.get("page", 1, type=int) or 1
     return db.paginate(
         stmt,
-        page=max(page, 1),
+        page=page_arg(),
         per_page=per_page or current_app.config["PAGE_SIZE"],
         max_per_page=100,
         error_out=False,

@@ -92,3 +92,17 @@ def test_signed_in_user_gets_503_not_500_when_the_database_goes(
     broken.set_cookie("portal_session", cookie)
     response = broken.get("/")
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/users?agency=" + "9" * 25,
+        "/admin/users?page=" + "9" * 25,
+        "/people?agency=abc",
+        "/thresholds/?q=a&page=" + "9" * 25,
+    ],
+)
+def test_odd_numbers_in_query_strings_are_not_500s(app, client, as_role, path):
+    as_role("admin")
+    assert client.get(path).status_code == 200

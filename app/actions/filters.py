@@ -16,7 +16,7 @@ from app.actions.models import (
     Review,
     action_contributors,
 )
-from app.pagination import like_pattern
+from app.pagination import bounded_int, like_pattern
 
 SORTS = {
     "due": "Due date, soonest first",
@@ -25,13 +25,6 @@ SORTS = {
     "updated": "Last updated, oldest first",
 }
 DUE_SOON_DAYS = 30
-
-
-def _int(value):
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -52,8 +45,8 @@ class ActionFilters:
             q=args.get("q", "").strip()[:100],
             rag=args.get("rag", "") if args.get("rag") in RAG_LABELS else "",
             status=args.get("status", "") if args.get("status") in STATUS_LABELS else "",
-            agency=_int(args.get("agency")),
-            project=_int(args.get("project")),
+            agency=bounded_int(args.get("agency")),
+            project=bounded_int(args.get("project")),
             overdue=args.get("overdue") == "1",
             due_soon=args.get("due_soon") == "1",
             review=args.get("review")

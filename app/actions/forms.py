@@ -41,7 +41,10 @@ class ProgressUpdateForm(FlaskForm):
     """An update posted inline in the action list or on the action's page."""
 
     lock_version = HiddenField()
-    submission_token = HiddenField(default=_token)
+    submission_token = HiddenField(
+        default=_token,
+        validators=[DataRequired("This form is out of date. Reload the page."), Length(16, 64)],
+    )
     note = TextAreaField(
         "What has happened since the last update",
         widget=GovTextArea(),
@@ -212,7 +215,10 @@ class ReturnForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     lock_version = HiddenField()
-    submission_token = HiddenField(default=_token)
+    submission_token = HiddenField(
+        default=_token,
+        validators=[DataRequired("This form is out of date. Reload the page."), Length(16, 64)],
+    )
     reason = TextAreaField(
         "Why the action is being closed",
         widget=GovTextArea(),

@@ -56,6 +56,7 @@ from app.actions.services import (
 from app.auth.models import Agency, Role
 from app.db_types import utcnow
 from app.extensions import db
+from app.forms import ButtonForm, submitted_lock_version
 from app.htmx import fragment_response, render, wants_fragment
 from app.pagination import paginate
 from app.permissions import requires_role, signed_in
@@ -302,7 +303,7 @@ def post_update_page(action_id: int):
             percent=form.percent_complete.data,
             status=form.status.data,
             token=form.submission_token.data or "",
-            loaded_lock_version=int(form.lock_version.data or 0),
+            loaded_lock_version=submitted_lock_version(form),
         )
     except ActionConflict:
         db.session.rollback()
@@ -444,7 +445,7 @@ def edit_action_page(action_id: int):
         project = db.session.get(Project, int(form.project_id.data)) if form.project_id.data else None
         try:
             edit_action(
-                action, _details(form), project=project, loaded_lock_version=int(form.lock_version.data or 0)
+                action, _details(form), project=project, loaded_lock_version=submitted_lock_version(form)
             )
         except ActionConflict:
             db.session.rollback()
@@ -466,7 +467,7 @@ def accept_action_page(action_id: int):
         accept_action(
             action,
             project=db.session.get(Project, int(form.project_id.data)),
-            loaded_lock_version=int(form.lock_version.data or 0),
+            loaded_lock_version=submitted_lock_version(form),
         )
     except (ActionConflict, ActionRuleBroken) as problem:
         db.session.rollback()
@@ -485,7 +486,7 @@ def return_action_page(action_id: int):
     if not form.validate_on_submit():
         return _action_page(action, return_form=form, status=422)
     try:
-        return_action(action, reason=form.reason.data, loaded_lock_version=int(form.lock_version.data or 0))
+        return_action(action, reason=form.reason.data, loaded_lock_version=submitted_lock_version(form))
     except (ActionConflict, ActionRuleBroken) as problem:
         db.session.rollback()
         form.reason.errors.append(str(problem) or "Someone else changed this action. Reload the page.")
@@ -507,7 +508,7 @@ def close_action_page(action_id: int):
             action,
             reason=form.reason.data,
             user=_user(),
-            loaded_lock_version=int(form.lock_version.data or 0),
+            loaded_lock_version=submitted_lock_version(form),
             token=form.submission_token.data or "",
         )
     except (ActionConflict, ActionRuleBroken) as problem:
@@ -539,7 +540,14 @@ def raise_challenge_page(action_id: int):
         return _action_page(
             action, challenge_form=form, status=422, block="challenges" if wants_fragment() else None
         )
-    raise_challenge(action, user=_user(), text=form.text.data)
+    try:
+        raise_challenge(action, user=_user(), text=form.text.data)
+    except ActionRuleBroken as broken:
+        db.session.rollback()
+        form.text.errors.append(str(broken))
+        return _action_page(
+            action, challenge_form=form, status=409, block="challenges" if wants_fragment() else None
+        )
     return _after_challenge_change(action, "Your challenge has been sent to the owner agency.")
 
 
@@ -584,8 +592,6 @@ def respond_to_challenge_page(action_id: int, challenge_id: int):
 def close_challenge_page(action_id: int, challenge_id: int):
     action = get_visible_action_or_404(action_id)
     challenge = _challenge_or_404(action, challenge_id)
-    from app.forms import ButtonForm
-
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:

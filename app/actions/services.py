@@ -219,6 +219,8 @@ def post_update(
     token: str,
     loaded_lock_version: int,
 ) -> UpdateResult:
+    if len(token.strip()) < 16:
+        raise ActionRuleBroken("This form is out of date. Reload the page and post your update again.")
     existing = db.session.scalar(select(ProgressUpdate).where(ProgressUpdate.submission_token == token))
     if existing is not None:
         if existing.action_id != action.id:
@@ -288,6 +290,8 @@ def _claim(action: Action, loaded_lock_version: int) -> None:
 def raise_challenge(action: Action, *, user: User, text: str) -> Challenge:
     if not can_challenge(user):
         raise PermissionError("Only Trust members and the programme manager raise challenges.")
+    if action.review != Review.ACCEPTED or action.status == ActionStatus.CLOSED:
+        raise ActionRuleBroken("Only open actions in the programme can be challenged.")
     challenge = Challenge(action_id=action.id, text=text, raised_by_id=user.id)
     db.session.add(challenge)
     db.session.flush()

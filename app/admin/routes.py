@@ -24,7 +24,7 @@ from app.extensions import db
 from app.forms import ButtonForm
 from app.htmx import fragment_response, render, wants_fragment
 from app.mail import mail_configured
-from app.pagination import like_pattern, paginate
+from app.pagination import int_arg, like_pattern, paginate
 from app.permissions import admin_only, get_or_404
 
 STATUS_FILTERS = {"active": True, "inactive": False}
@@ -157,7 +157,7 @@ def list_users():
     q = request.args.get("q", "").strip()[:100]
     show = request.args.get("status", "active")
     role = request.args.get("role", "")
-    agency_id = request.args.get("agency", type=int)
+    agency_id = int_arg("agency")
     stmt = select(User).options(joinedload(User.agency)).order_by(User.full_name)
     if q:
         pattern = like_pattern(q)

@@ -1,4 +1,4 @@
-from flask import redirect, request, url_for
+from flask import redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload
@@ -8,7 +8,7 @@ from app.extensions import db
 from app.home import bp
 from app.home.panels import panels_for
 from app.htmx import render
-from app.pagination import paginate
+from app.pagination import int_arg, paginate
 from app.permissions import public, scoped_to_agency, signed_in
 
 
@@ -37,7 +37,7 @@ def list_people():
     """The partnership's people: partner staff see their own agency's colleagues only."""
     stmt = select(User).options(joinedload(User.agency)).where(User.active.is_(True)).order_by(User.full_name)
     stmt = scoped_to_agency(stmt, User.agency_id, current_user)
-    agency_id = request.args.get("agency", type=int)
+    agency_id = int_arg("agency")
     if agency_id:
         stmt = stmt.where(User.agency_id == agency_id)
     agencies_stmt = scoped_to_agency(

@@ -9,8 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role
 from app.extensions import db, login_manager
-from app.forms import ButtonForm
+from app.forms import ButtonForm, submitted_lock_version
 from app.htmx import render
+from app.pagination import int_arg, page_arg
 from app.permissions import admin_only, public, requires_role, signed_in
 from app.thresholds import bp
 from app.thresholds.diff import compare_versions
@@ -88,9 +89,7 @@ def list_documents():
         documents = [d for d in documents if any(v.is_published for v in d.versions)]
     results = None
     if q:
-        results = search_current(
-            q, include_private=current_user.is_authenticated, page=request.args.get("page", 1, type=int)
-        )
+        results = search_current(q, include_private=current_user.is_authenticated, page=page_arg())
     return render(
         "thresholds/list_documents.html", block="results", documents=documents, q=q, results=results
     )
@@ -119,7 +118,7 @@ def show_version(slug: str, number: int):
 def _show(document: ThresholdDocument, number: int):
     version = readable_version(document, number)
     concern = request.args.get("concern", "")
-    level = request.args.get("level", type=int)
+    level = int_arg("level", upper=4)
     pathways = [
         p
         for p in version.pathways
@@ -161,8 +160,8 @@ def compare(slug: str):
     if len(numbers) < 2:
         flash("There is only one version of this document, so there is nothing to compare yet.", "info")
         return redirect(url_for("thresholds.show_document", slug=slug))
-    old_number = request.args.get("from", type=int) or numbers[-2]
-    new_number = request.args.get("to", type=int) or numbers[-1]
+    old_number = int_arg("from") or numbers[-2]
+    new_number = int_arg("to") or numbers[-1]
     old, new = readable_version(document, old_number), readable_version(document, new_number)
     return render(
         "thresholds/compare.html",
@@ -296,7 +295,7 @@ def edit_draft(slug: str):
         save_draft(
             draft,
             content_from_form(form),
-            loaded_lock_version=int(form.lock_version.data or 0),
+            loaded_lock_version=submitted_lock_version(form),
             actor=current_user._get_current_object(),
         )
     except DraftConflict:
@@ -369,7 +368,7 @@ def publish(slug: str):
     try:
         publish_version(
             draft,
-            loaded_lock_version=int(form.lock_version.data or 0),
+            loaded_lock_version=submitted_lock_version(form),
             actor=current_user._get_current_object(),
         )
     except DraftConflict:

@@ -318,8 +318,21 @@ def publish_version(
     _require_admin(actor)
     if not version.is_draft:
         raise ThresholdRuleBroken("This version has already been published.")
-    if version.lock_version != loaded_lock_version:
+    # Compare-and-set, as in save_draft: a save (or publish) since the admin looked wins, and
+    # this publish is refused rather than publishing text nobody reviewed.
+    claimed = db.session.execute(
+        update(ThresholdVersion)
+        .where(
+            ThresholdVersion.id == version.id,
+            ThresholdVersion.lock_version == loaded_lock_version,
+            ThresholdVersion.status == VersionStatus.DRAFT,
+        )
+        .values(lock_version=loaded_lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
         raise DraftConflict()
+    db.session.refresh(version)
     problems = publication_problems(version)
     if problems:
         raise ThresholdRuleBroken(problems[0])
@@ -331,7 +344,6 @@ def publish_version(
     version.status = VersionStatus.PUBLISHED
     version.published_at = now
     version.published_by_id = actor.id
-    version.lock_version += 1
     record(
         "threshold.publish",
         version,

@@ -121,3 +121,13 @@ def test_the_challenger_closes_it(app, client):
     mine.post("/login", data={"email": trust.email, "password": PASSWORD})
     assert mine.post(f"/actions/{action.id}/challenges/{challenge.id}/close").status_code == 303
     assert challenges()[0].closed_at is not None
+
+
+def test_proposed_or_closed_actions_cannot_be_challenged(app, client, as_role):
+    proposal = make_action(review="proposed")
+    closed = make_action(status="closed")
+    as_role("programme_manager")
+    for action in (proposal, closed):
+        response = client.post(f"/actions/{action.id}/challenges", data={"text": "Why?"})
+        assert response.status_code == 409
+    assert challenges() == []

@@ -133,7 +133,11 @@ def test_closing_an_action_records_who_and_why(app, client, as_role):
     as_role("programme_manager")
     response = client.post(
         f"/actions/{action.id}/close",
-        data={"reason": "Superseded by P04-01.", "lock_version": 1, "submission_token": "close-1"},
+        data={
+            "reason": "Superseded by P04-01.",
+            "lock_version": 1,
+            "submission_token": "close-1-0123456789abcdef",
+        },
     )
     assert response.status_code == 303
     assert reload(action).status == "closed"

@@ -12,7 +12,7 @@ from tests.factories import make_action, make_agency, reload
 def update_data(action, **changes):
     data = {
         "lock_version": action.lock_version,
-        "submission_token": f"token-{action.id}-{changes.pop('token', 'a')}",
+        "submission_token": f"token-{action.id}-{changes.pop('token', 'a')}-0123456789abcdef",
         "note": "Briefings held in all three districts.",
         "rag": action.rag,
         "rag_reason": "",
@@ -232,3 +232,34 @@ def test_closed_action_takes_no_more_updates(app, client, as_role):
     assert response.status_code == 422
     assert "This action is closed" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Action.id))) == 1
+
+
+@pytest.mark.parametrize("token", ["", "short"])
+def test_an_update_without_a_proper_one_time_token_is_refused(app, client, as_role, token):
+    health = make_agency()
+    action = make_action(owner=health)
+    as_role("partner", agency=health)
+    response = client.post(
+        f"/actions/{action.id}/update", data={**update_data(action), "submission_token": token}
+    )
+    assert response.status_code == 422
+    assert updates_for(action) == []
+
+
+@pytest.mark.parametrize("lock", ["abc", "1" * 30, ""])
+def test_an_unreadable_lock_version_is_a_conflict_not_a_crash(app, client, as_role, lock):
+    health = make_agency()
+    action = make_action(owner=health)
+    as_role("partner", agency=health)
+    response = client.post(f"/actions/{action.id}/update", data=update_data(action, lock_version=lock))
+    assert response.status_code == 409
+    assert updates_for(action) == []
+
+
+@pytest.mark.parametrize(
+    "query", ["page=9999999999999999999999999", "agency=" + "9" * 25, "project=abc&page=-1"]
+)
+def test_odd_numbers_in_the_query_string_do_not_crash_the_list(app, client, as_role, query):
+    make_action()
+    as_role("trust_member")
+    assert client.get(f"/actions/?{query}").status_code == 200

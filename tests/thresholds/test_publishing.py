@@ -151,3 +151,15 @@ def test_the_services_refuse_non_admins(app):
     with pytest.raises(PermissionError):
         publish_version(draft, loaded_lock_version=draft.lock_version, actor=make_user(role="trust_member"))
     assert versions()[1].status == "draft"
+
+
+def test_publishing_after_someone_else_saved_the_draft_is_refused(app, client, as_role):
+    as_role("admin")
+    draft = prepare_publishable_draft(client)
+    seen = draft.lock_version
+    # Another admin saves the draft after this one opened the publish button.
+    data = draft_post_data(draft, summary_of_amendments="Changed by someone else.")
+    assert client.post("/thresholds/doc/edit", data=data).status_code == 303
+    response = client.post("/thresholds/doc/publish", data={"lock_version": seen}, follow_redirects=True)
+    assert "The draft was changed after you opened it" in response.get_data(as_text=True)
+    assert versions()[2].status == "draft"
