@@ -13,12 +13,19 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from config import Config, ProductionConfig, config_from_environment, development_secret_key
 
 
+class Portal(Flask):
+    def dispatch_request(self):
+        from app.errors import dispatch_with_retry
+
+        return dispatch_with_retry(lambda: Flask.dispatch_request(self))
+
+
 def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or config_from_environment()
     if issubclass(config_class, ProductionConfig):
         config_class.check()
 
-    app = Flask(__name__, instance_relative_config=True)
+    app = Portal(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
     if not app.config.get("SECRET_KEY") and app.config.get("GENERATE_SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret_key()
@@ -78,19 +85,38 @@ def _init_templates(app: Flask) -> None:
     register_template_helpers(app)
 
 
-# Feature packages, in navigation order. Each has a blueprint `bp` in its __init__ and its views
-# in routes.py; a feature may add home-page panels in panels.py.
-FEATURES = ("auth", "home", "admin", "audit", "thresholds", "programme", "actions")
+# The feature packages. Each has a blueprint `bp` in its __init__ and its views in routes.py. By
+# convention it may also have: `navigation` (header entries) in its __init__, permissions.py
+# (its named permissions), panels.py (home-page panels), demo.py (`seed()` for `flask demo seed`)
+# and cli.py (`commands`, a list of click commands). Adding a module: a folder and its name here.
+FEATURES = ("auth", "home", "admin", "audit", "thresholds", "actions", "programme")
+
+
+def _optional_module(feature: str, name: str):
+    if importlib.util.find_spec(f"app.{feature}.{name}"):
+        return importlib.import_module(f"app.{feature}.{name}")
+    return None
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import demo
+    from app import cli as core_cli
 
+    navigation = []
     for name in FEATURES:
         feature = importlib.import_module(f"app.{name}")
+        _optional_module(name, "permissions")
         importlib.import_module(f"app.{name}.routes")
-        if importlib.util.find_spec(f"app.{name}.panels"):
-            importlib.import_module(f"app.{name}.panels")
+        _optional_module(name, "panels")
         app.register_blueprint(feature.bp)
-    app.cli.add_command(demo.demo_cli)
-    app.cli.add_command(demo.users_cli)
+        navigation.extend(getattr(feature, "navigation", []))
+        feature_cli = _optional_module(name, "cli")
+        for command in getattr(feature_cli, "commands", []):
+            app.cli.add_command(command)
+    app.extensions["portal_navigation"] = sorted(navigation, key=lambda item: item.order)
+    app.cli.add_command(core_cli.demo_cli)
+    app.cli.add_command(core_cli.permissions_cli)
+
+
+def demo_seeders():
+    """Each feature's demo.seed(), in FEATURES order (later features build on earlier ones)."""
+    return [module.seed for name in FEATURES if (module := _optional_module(name, "demo"))]

@@ -1,17 +1,123 @@
-"""Friendly error pages, and for htmx requests a banner the page shows instead of a swap."""
+"""What happens when something goes wrong, in one place.
+
+Services raise one of four errors; they never pick status codes, and views never catch them:
+
+- RuleBroken (422): the change breaks a rule of the domain ("give a reason for changing the RAG");
+- StaleEdit (409): someone else changed the record after this form was loaded;
+- NotAllowed (403) and NotFound (404).
+
+The handler rolls the transaction back and, when the view said how with `on_failure(...)`, renders
+the view's own page or fragment again with the user's input kept and the message on a field;
+otherwise it answers the friendly error page (or, to htmx, the page's error banner).
+
+Races end here too: a unique-constraint clash from a parallel request re-runs the view once the
+other request has committed (`dispatch_with_retry`), so it gets the same answer as if the two had
+come one after the other; a stale ORM write (`StaleDataError`) is a StaleEdit.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import Flask, g, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from flask import Flask, flash, g, request
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, login_manager
 from app.htmx import render
 
 log = logging.getLogger(__name__)
+
+
+class PortalError(Exception):
+    status = 500
+    default_message = ""
+
+    def __init__(self, message: str = "", *, field: str | None = None):
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(self.message)
+
+
+class RuleBroken(PortalError):
+    """The change breaks a rule of the domain; the message says which, in the user's words."""
+
+    status = 422
+
+
+class StaleEdit(PortalError):
+    """Someone else changed the record after the form was loaded: nothing was overwritten."""
+
+    status = 409
+    default_message = (
+        "Someone else changed this after you opened it. Check the latest version, then try again."
+    )
+
+
+class NotAllowed(PortalError):
+    status = 403
+
+
+class NotFound(PortalError):
+    status = 404
+
+
+@dataclass
+class Failure:
+    render: Callable[..., object]
+    form: object | None
+    field: str | None
+
+
+def on_failure(render: Callable[..., object], form=None, field: str | None = None) -> None:
+    """If what follows raises RuleBroken or StaleEdit, answer with `render(status=..., conflict=...)`:
+    the view's own page or fragment, the user's input kept, the message on `field` of `form` (or,
+    for a page without a form, in its message banner)."""
+    g.portal_failure = Failure(render, form, field)
+
+
+def _attach_message(failure: Failure, error: PortalError) -> None:
+    """On the form's field when there is one, else in the page's message banner."""
+    if not error.message:
+        return
+    name = error.field or failure.field
+    if failure.form is not None and name and name in failure.form:
+        field = failure.form[name]
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def handle_portal_error(error: PortalError):
+    db.session.rollback()
+    failure: Failure | None = g.pop("portal_failure", None)
+    if failure is None or error.status not in (409, 422):
+        return error_response(error.status, description=error.message or None)
+    if error.status == 422 or failure.form is None:
+        _attach_message(failure, error)
+    return failure.render(status=error.status, conflict=error.status == 409)
+
+
+CLASH_ATTEMPTS = 3
+
+
+def dispatch_with_retry(dispatch: Callable[[], object]):
+    """Run the view; when a parallel request got in first (a unique constraint), roll back and run
+    it again, now seeing what that request committed. After CLASH_ATTEMPTS, answer 409."""
+    for attempt in range(1, CLASH_ATTEMPTS + 1):
+        try:
+            return dispatch()
+        except IntegrityError:
+            if attempt == CLASH_ATTEMPTS:
+                log.warning("A unique constraint still clashed after %s attempts", attempt, exc_info=True)
+                raise StaleEdit("Someone else made the same change at the same moment.") from None
+            db.session.rollback()
+            g.pop("portal_failure", None)
+    raise AssertionError("unreachable")
+
 
 TITLES = {
     400: "Sorry, there is a problem with that request",
@@ -71,6 +177,12 @@ def database_unavailable(error: Exception):
 
 
 def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(PortalError, handle_portal_error)
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale_write(error: StaleDataError):
+        return handle_portal_error(StaleEdit())
+
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
         if error.code is None or error.code < 400:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms.validators import ValidationError
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.auth.passwords import password_problems
+
+
+def posted():
+    """The form data to build a form from: the request's on a POST, none when showing it afresh."""
+    return request.form if request.method == "POST" else None
 
 
 class ButtonForm(FlaskForm):
@@ -60,11 +68,38 @@ class DateInput(GovDateInput):
         return super().map_gov_params(field, **kwargs)
 
 
-def submitted_lock_version(form) -> int:
-    """The lock_version the form was loaded with. Anything unreadable can match no row, so the
-    compare-and-set answers with a conflict (409) rather than a crash."""
-    try:
-        lock = int(form.lock_version.data)
-    except (TypeError, ValueError):
-        return -1
-    return lock if 0 <= lock < 2**31 else -1
+class VersionedForm(FlaskForm):
+    """A form that edits a Versioned record carries the version it was loaded at."""
+
+    lock_version = HiddenField()
+
+    def loaded_version(self) -> int | None:
+        """The version the form was loaded at; None if unreadable (which app.locking.claim treats
+        as stale, so a tampered field is a 409, never a crash)."""
+        try:
+            version = int(self.lock_version.data)
+        except (TypeError, ValueError):
+            return None
+        return version if 0 < version < 2**31 else None
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class OneTimeForm(FlaskForm):
+    """A form that creates something carries a one-time token (app.submissions). A fresh form gets
+    a new token; a posted one must bring its own (a post without one is refused, not deduplicated
+    against nothing)."""
+
+    submission_token = HiddenField(
+        validators=[
+            DataRequired("This form is out of date. Reload the page and try again."),
+            Length(16, 64, "This form is out of date. Reload the page and try again."),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.submission_token.raw_data is None:  # shown afresh, not posted
+            self.submission_token.data = new_token()

@@ -2,79 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.auth.models import Role
+from app.dates import LOCAL_ZONE
+from app.navigation import navigation_for
+from app.permissions import can
 from app.sanitize import clean_html
-
-LOCAL_ZONE = ZoneInfo("Europe/London")
-
-
-@dataclass(frozen=True)
-class NavItem:
-    text: str
-    endpoint: str
-    roles: frozenset[str] | None = None  # None: every signed-in user
-    also: tuple[str, ...] = ()  # other endpoints of the same section, which highlight this item
-
-    def visible_to(self, user) -> bool:
-        return self.roles is None or user.role in self.roles
-
-
-# Features add their entries here as they arrive.
-NAVIGATION = [
-    NavItem("Home", "home.index"),
-    NavItem(
-        "Thresholds",
-        "thresholds.list_documents",
-        None,
-        (
-            "thresholds.show_document",
-            "thresholds.show_version",
-            "thresholds.compare",
-            "thresholds.edit_draft",
-            "thresholds.create_document_page",
-            "thresholds.list_acknowledgements",
-        ),
-    ),
-    NavItem(
-        "Actions",
-        "actions.list_actions",
-        None,
-        (
-            "actions.show_action",
-            "actions.post_update_page",
-            "actions.create_action_page",
-            "actions.edit_action_page",
-        ),
-    ),
-    NavItem(
-        "Programme",
-        "programme.show_programme",
-        None,
-        ("programme.show_project", "programme.create_project_page", "programme.edit_project_page"),
-    ),
-    NavItem("People", "home.list_people"),
-    NavItem(
-        "Agencies",
-        "admin.list_agencies",
-        frozenset({Role.ADMIN}),
-        ("admin.create_agency_page", "admin.edit_agency"),
-    ),
-    NavItem(
-        "Users",
-        "admin.list_users",
-        frozenset({Role.ADMIN}),
-        ("admin.invite_user_page", "admin.edit_user", "admin.resend_invitation_page"),
-    ),
-    NavItem("Audit trail", "audit.list_events", frozenset({Role.ADMIN})),
-]
 
 
 def local_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
@@ -89,18 +26,6 @@ def local_date(value, fmt: str = "%-d %B %Y") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_ZONE)
     return value.strftime(fmt)
-
-
-def navigation_for(user) -> list[dict]:
-    if not user.is_authenticated:
-        return []
-    current = request.endpoint or ""
-    items = []
-    for item in NAVIGATION:
-        if item.visible_to(user):
-            active = current == item.endpoint or current in item.also
-            items.append({"text": item.text, "href": url_for(item.endpoint), "active": active})
-    return items
 
 
 def rich_text(html: str | None) -> Markup:
@@ -121,6 +46,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(rich_text)
     app.add_template_global(page_url)
+    app.add_template_global(can)
 
     @app.context_processor
     def portal_context():

@@ -121,9 +121,9 @@ def make_threshold_document(
             ),
         ],
     )
-    save_draft(version, content, loaded_lock_version=version.lock_version, actor=admin)
+    save_draft(version, content, loaded_version=version.lock_version, actor=admin)
     if published:
-        publish_version(version, loaded_lock_version=version.lock_version, actor=admin)
+        publish_version(version, loaded_version=version.lock_version, actor=admin)
     db.session.commit()
     return document
 
@@ -131,7 +131,7 @@ def make_threshold_document(
 def make_project(
     number: int | None = None, title: str = "Partnership thresholds and pathways", programme=None
 ):
-    from app.programme.models import Programme, Project
+    from app.actions.models import Programme, Project
 
     if programme is None:
         programme = db.session.query(Programme).first() or Programme(

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
 
-from sqlalchemy import case, exists, or_
+from sqlalchemy import exists, or_
 
-from app.actions.models import (
-    FINISHED_STATUSES,
-    RAG_LABELS,
-    STATUS_LABELS,
-    Action,
-    Rag,
-    Review,
-    action_contributors,
-)
+from app.actions.models import RAG_LABELS, STATUS_LABELS, Action, Review, action_contributors
 from app.pagination import bounded_int, like_pattern
 
 SORTS = {
@@ -24,7 +15,6 @@ SORTS = {
     "rag": "RAG, red first",
     "updated": "Last updated, oldest first",
 }
-DUE_SOON_DAYS = 30
 
 
 @dataclass
@@ -69,8 +59,7 @@ class ActionFilters:
     def any_set(self) -> bool:
         return bool({k for k in self.to_args() if k != "sort"})
 
-    def apply(self, stmt, today: date):
-        unfinished = Action.status.not_in([str(s) for s in FINISHED_STATUSES])
+    def apply(self, stmt):
         stmt = stmt.where(Action.review == self.review)
         if self.q:
             pattern = like_pattern(self.q)
@@ -93,19 +82,16 @@ class ActionFilters:
         if self.project:
             stmt = stmt.where(Action.project_id == self.project)
         if self.overdue:
-            stmt = stmt.where(unfinished, Action.due_date < today)
+            stmt = stmt.where(Action.is_overdue)
         if self.due_soon:
-            stmt = stmt.where(
-                unfinished, Action.due_date >= today, Action.due_date <= today + timedelta(days=DUE_SOON_DAYS)
-            )
+            stmt = stmt.where(Action.is_due_soon)
         return stmt.order_by(*self._order())
 
     def _order(self):
-        severity = case((Action.rag == Rag.RED, 0), (Action.rag == Rag.AMBER, 1), else_=2)
         if self.sort == "reference":
             return (Action.reference, Action.id)
         if self.sort == "rag":
-            return (severity, Action.due_date, Action.id)
+            return (Action.rag_severity.desc(), Action.due_date, Action.id)
         if self.sort == "updated":
             return (Action.last_update_at.is_(None).desc(), Action.last_update_at, Action.id)
         return (Action.due_date, Action.id)

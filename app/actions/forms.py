@@ -1,4 +1,6 @@
-import secrets
+"""The actions' forms, and the functions that build them with their choices and defaults."""
+
+from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -9,9 +11,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from sqlalchemy import select
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -23,8 +25,20 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.actions.models import RAG_DEFINITIONS, RAG_LABELS, SOURCE_LABELS, STATUS_LABELS, ActionStatus
-from app.forms import DateInput, strip_filter
+from app.actions import permissions
+from app.actions.models import (
+    RAG_DEFINITIONS,
+    RAG_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    Action,
+    ActionStatus,
+    Project,
+)
+from app.actions.services import ActionDetails
+from app.auth.models import Agency
+from app.extensions import db
+from app.forms import DateInput, OneTimeForm, VersionedForm, strip_filter
 
 RAG_CHOICES = [SelectChoice(str(r), label) for r, label in RAG_LABELS.items()]
 RAG_HINTS = [{"hint": {"text": RAG_DEFINITIONS[r]}} for r in RAG_LABELS]
@@ -33,18 +47,10 @@ STATUS_CHOICES = [
 ]
 
 
-def _token() -> str:
-    return secrets.token_urlsafe(24)
+class ProgressUpdateForm(VersionedForm, OneTimeForm):
+    """An update posted inline in the action list or on the action's page. The rules about RAG
+    reasons and completion are the service's (app.actions.services.post_update)."""
 
-
-class ProgressUpdateForm(FlaskForm):
-    """An update posted inline in the action list or on the action's page."""
-
-    lock_version = HiddenField()
-    submission_token = HiddenField(
-        default=_token,
-        validators=[DataRequired("This form is out of date. Reload the page."), Length(16, 64)],
-    )
     note = TextAreaField(
         "What has happened since the last update",
         widget=GovTextArea(),
@@ -82,21 +88,8 @@ class ProgressUpdateForm(FlaskForm):
     )
     submit = SubmitField("Post update", widget=GovSubmitInput())
 
-    def __init__(self, *args, current_rag: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.current_rag = current_rag
 
-    def validate_rag_reason(self, field):
-        if self.rag.data and self.current_rag and self.rag.data != self.current_rag and not field.data:
-            raise ValidationError("Give a reason for changing the RAG status")
-
-    def validate_status(self, field):
-        if field.data == ActionStatus.COMPLETE and self.percent_complete.data != 100:
-            raise ValidationError("An action can only be complete at 100%")
-
-
-class ActionForm(FlaskForm):
-    lock_version = HiddenField()
+class ActionForm(VersionedForm):
     title = StringField(
         "Action",
         widget=GovTextInput(),
@@ -165,7 +158,11 @@ class ActionForm(FlaskForm):
             raise ValidationError("The due date must be on or after the start date")
 
 
-class ChallengeForm(FlaskForm):
+class NewActionForm(ActionForm, OneTimeForm):
+    """Adding or proposing an action: a double click adds one."""
+
+
+class ChallengeForm(OneTimeForm):
     text = TextAreaField(
         "Your challenge or question",
         widget=GovTextArea(),
@@ -193,16 +190,14 @@ class ResponseForm(FlaskForm):
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
 
-class AcceptForm(FlaskForm):
-    lock_version = HiddenField()
+class AcceptForm(VersionedForm):
     project_id = SelectField(
         "Add it to project", widget=GovSelect(), validators=[InputRequired("Choose a project")]
     )
     submit = SubmitField("Accept into the programme", widget=GovSubmitInput())
 
 
-class ReturnForm(FlaskForm):
-    lock_version = HiddenField()
+class ReturnForm(VersionedForm):
     reason = TextAreaField(
         "Why it is being returned",
         widget=GovTextArea(),
@@ -213,12 +208,7 @@ class ReturnForm(FlaskForm):
     submit = SubmitField("Return to the agency", widget=GovSubmitInput())
 
 
-class CloseForm(FlaskForm):
-    lock_version = HiddenField()
-    submission_token = HiddenField(
-        default=_token,
-        validators=[DataRequired("This form is out of date. Reload the page."), Length(16, 64)],
-    )
+class CloseForm(VersionedForm, OneTimeForm):
     reason = TextAreaField(
         "Why the action is being closed",
         widget=GovTextArea(),
@@ -227,3 +217,102 @@ class CloseForm(FlaskForm):
         render_kw={"rows": 2},
     )
     submit = SubmitField("Close action", widget=GovSubmitInput())
+
+
+# --- Building the forms ---------------------------------------------------------------------------
+# `formdata` is app.forms.posted(): the request's form on a POST, None to show a form afresh.
+
+
+def update_form(action: Action, formdata=None, *, prefix: str = "") -> ProgressUpdateForm:
+    """Loaded with the action's current values; in a list row its fields carry the row's prefix
+    (the filters above the table also have "rag" and "status", and another row may be open)."""
+    return ProgressUpdateForm(
+        formdata=formdata,
+        prefix=prefix,
+        data={
+            "lock_version": action.lock_version,
+            "rag": action.rag,
+            "percent_complete": action.percent_complete,
+            "status": action.status if action.status != ActionStatus.CLOSED else ActionStatus.COMPLETE,
+        },
+    )
+
+
+def active_agencies() -> list[Agency]:
+    return db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+
+
+def project_choices() -> list[SelectChoice]:
+    projects = db.session.scalars(select(Project).order_by(Project.number))
+    return [SelectChoice("", "Choose a project")] + [
+        SelectChoice(str(p.id), f"{p.code} {p.title}") for p in projects
+    ]
+
+
+def action_form(user, action: Action | None = None, formdata=None) -> ActionForm:
+    data = None
+    if action is not None:
+        data = {
+            "lock_version": action.lock_version,
+            "title": action.title,
+            "description": action.description,
+            "project_id": str(action.project_id or ""),
+            "owner_agency_id": str(action.owner_agency_id),
+            "owner_name": action.owner_name,
+            "contributor_ids": [str(a.id) for a in action.contributors],
+            "start_date": action.start_date,
+            "due_date": action.due_date,
+            "source": action.source,
+            "weight": action.weight,
+            "evidence": action.evidence,
+        }
+    form = (NewActionForm if action is None else ActionForm)(formdata=formdata, data=data)
+    agencies = active_agencies()
+    form.owner_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
+        SelectChoice(str(a.id), a.name) for a in agencies
+    ]
+    form.contributor_ids.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
+    form.project_id.choices = project_choices()
+    if not permissions.MANAGE.allows(user):
+        # Partner staff propose actions for their own agency; the programme manager files them.
+        form.owner_agency_id.data = str(user.agency_id)
+        form.owner_agency_id.choices = [SelectChoice(str(user.agency_id), user.agency.name)]
+    return form
+
+
+def details_from_form(form: ActionForm) -> ActionDetails:
+    return ActionDetails(
+        title=form.title.data,
+        description=form.description.data or "",
+        owner_agency_id=int(form.owner_agency_id.data),
+        owner_name=form.owner_name.data,
+        start_date=form.start_date.data,
+        due_date=form.due_date.data,
+        source=form.source.data,
+        contributor_ids=[int(i) for i in form.contributor_ids.data or []],
+        weight=form.weight.data or 1,
+        evidence=form.evidence.data or "",
+    )
+
+
+def accept_form(action: Action, formdata=None) -> AcceptForm:
+    form = AcceptForm(formdata=formdata, data={"lock_version": action.lock_version})
+    form.project_id.choices = project_choices()
+    return form
+
+
+def action_page_forms(action: Action, user, **given) -> dict:
+    """Every form the action's page may show: blank, unless a failed post hands one back."""
+    version = {"lock_version": action.lock_version}
+    update = given.get("update_form")
+    if update is None and permissions.UPDATE.allows(user, action) and action.accepts_updates:
+        update = update_form(action)
+    return {
+        "update_form": update,
+        "challenge_form": given.get("challenge_form") or ChallengeForm(formdata=None),
+        "response_form": given.get("response_form") or ResponseForm(formdata=None),
+        "response_for": given.get("response_for"),
+        "accept_form": given.get("accept_form") or accept_form(action),
+        "return_form": given.get("return_form") or ReturnForm(formdata=None, data=version),
+        "close_form": given.get("close_form") or CloseForm(formdata=None, data=version),
+    }

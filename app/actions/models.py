@@ -1,20 +1,37 @@
-"""Partnership actions, their progress updates (every RAG change with a reason) and challenges."""
+"""The improvement programme's data: the programme, its projects, the partnership's actions, their
+progress updates (every RAG change with a reason) and challenges.
+
+The domain's words are defined here once: RAG and its order, finished, overdue and due soon (as
+properties for one action and as SQL for queries), each against the partnership's today.
+`app.programme` shows the programme and manages its projects; it reads these models.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    not_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Agency, User
+from app.dates import today
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
-
-if TYPE_CHECKING:  # imported for typing only: app.programme imports this module
-    from app.programme.models import Project
+from app.locking import Versioned
 
 
 class Rag(StrEnum):
@@ -33,7 +50,10 @@ RAG_DEFINITIONS = {
     Rag.AMBER: "Issues or risks that the owner can manage.",
     Rag.RED: "Significant issues needing escalation.",
 }
+# How serious each RAG is: the roll-up takes the worst, lists sort red first.
 RAG_SEVERITY = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
+RAG_BY_SEVERITY = {severity: rag for rag, severity in RAG_SEVERITY.items()}
+DUE_SOON_DAYS = 30
 
 
 class ActionStatus(StrEnum):
@@ -79,6 +99,62 @@ class Review(StrEnum):
     RETURNED = "returned"
 
 
+class Programme(db.Model):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sponsor_group: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    planned_end_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    projects: Mapped[list[Project]] = relationship(back_populates="programme", order_by="Project.number")
+
+    @property
+    def status_label(self) -> str:
+        return {"active": "In progress", "closed": "Closed"}.get(self.status, self.status)
+
+
+class Project(Versioned, db.Model):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("programme_id", "number", name="uq_projects_programme_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    aim: Mapped[str] = mapped_column(Text, default="")
+    lead_name: Mapped[str] = mapped_column(String(120), default="")
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last number given to an action in this project (P12-03 → 3); references are taken by
+    # incrementing it in one UPDATE, so parallel requests never get the same one.
+    last_action_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    programme: Mapped[Programme] = relationship(back_populates="projects")
+    lead_agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def code(self) -> str:
+        return f"P{self.number:02d}"
+
+    def audit_view(self) -> dict:
+        return {
+            "number": self.number,
+            "title": self.title,
+            "aim": self.aim,
+            "lead_name": self.lead_name,
+            "lead_agency_id": self.lead_agency_id,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+        }
+
+
 action_contributors = Table(
     "action_contributors",
     db.metadata,
@@ -87,7 +163,7 @@ action_contributors = Table(
 )
 
 
-class Action(db.Model):
+class Action(Versioned, db.Model):
     __tablename__ = "actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,8 +187,6 @@ class Action(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped by every change: a form based on an older value is a conflict (409), never an overwrite.
-    lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     project: Mapped[Project | None] = relationship()
     owner_agency: Mapped[Agency] = relationship()
@@ -136,12 +210,52 @@ class Action(db.Model):
     def source_label(self) -> str:
         return SOURCE_LABELS[ActionSource(self.source)]
 
-    @property
+    @hybrid_property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
 
-    def is_overdue(self, today: date) -> bool:
-        return not self.is_finished and self.due_date < today
+    @is_finished.inplace.expression
+    @classmethod
+    def _is_finished_expression(cls):
+        return cls.status.in_([str(s) for s in FINISHED_STATUSES])
+
+    @hybrid_property
+    def is_overdue(self) -> bool:
+        """Not finished, and its due date has passed (in the partnership's time zone)."""
+        return not self.is_finished and self.due_date < today()
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls):
+        return and_(not_(cls.is_finished), cls.due_date < today())
+
+    @hybrid_property
+    def is_due_soon(self) -> bool:
+        """Not finished, and due today or within DUE_SOON_DAYS."""
+        return not self.is_finished and today() <= self.due_date <= today() + timedelta(days=DUE_SOON_DAYS)
+
+    @is_due_soon.inplace.expression
+    @classmethod
+    def _is_due_soon_expression(cls):
+        return and_(
+            not_(cls.is_finished),
+            cls.due_date >= today(),
+            cls.due_date <= today() + timedelta(days=DUE_SOON_DAYS),
+        )
+
+    @hybrid_property
+    def rag_severity(self) -> int:
+        return RAG_SEVERITY[Rag(self.rag)]
+
+    @rag_severity.inplace.expression
+    @classmethod
+    def _rag_severity_expression(cls):
+        return case({str(rag): severity for rag, severity in RAG_SEVERITY.items()}, value=cls.rag, else_=0)
+
+    @property
+    def accepts_updates(self) -> bool:
+        """Progress is posted on accepted actions until they are closed."""
+        return self.review == Review.ACCEPTED and self.status != ActionStatus.CLOSED
 
     def audit_view(self) -> dict:
         return {
@@ -173,8 +287,6 @@ class ProgressUpdate(db.Model):
     status_after: Mapped[str] = mapped_column(String(20))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    # The form's one-time token: a double click or resubmitted form makes one update, not two.
-    submission_token: Mapped[str] = mapped_column(String(64), unique=True)
 
     action: Mapped[Action] = relationship(back_populates="updates")
     created_by: Mapped[User] = relationship()

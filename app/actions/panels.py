@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import func, select
 
-from app.actions.models import FINISHED_STATUSES, Action, Challenge, Rag, Review
-from app.auth.models import Role, User
-from app.db_types import utcnow
+from app.actions import permissions
+from app.actions.models import Action, Challenge, Rag, Review
+from app.auth.models import User
 from app.extensions import db
 from app.home.panels import Panel, PanelItem, register_panel
-
-_UNFINISHED = Action.status.not_in([str(s) for s in FINISHED_STATUSES])
 
 
 def _count(*conditions) -> int:
@@ -24,12 +22,11 @@ def _plural(n: int, one: str, many: str) -> str:
 
 @register_panel
 def actions_panel(user: User) -> Panel | None:
-    today = utcnow().date()
     accepted = Action.review == Review.ACCEPTED
     items: list[PanelItem] = []
-    if user.role in (Role.PARTNER, Role.AGENCY_LEAD):
+    if permissions.PROPOSE.allows(user):
         mine = Action.owner_agency_id == user.agency_id
-        overdue = _count(accepted, mine, _UNFINISHED, Action.due_date < today)
+        overdue = _count(accepted, mine, Action.is_overdue)
         if overdue:
             items.append(
                 PanelItem(
@@ -67,9 +64,9 @@ def actions_panel(user: User) -> Panel | None:
         return Panel(
             "Your agency’s actions", items, "None of your agency’s actions are overdue or challenged."
         )
-    if user.role in (Role.TRUST_MEMBER, Role.PROGRAMME_MANAGER, Role.ADMIN):
-        overdue = _count(accepted, _UNFINISHED, Action.due_date < today)
-        red = _count(accepted, _UNFINISHED, Action.rag == Rag.RED)
+    if permissions.OVERSEE.allows(user):
+        overdue = _count(accepted, Action.is_overdue)
+        red = _count(accepted, ~Action.is_finished, Action.rag == Rag.RED)
         if overdue:
             items.append(
                 PanelItem(
@@ -86,7 +83,7 @@ def actions_panel(user: User) -> Panel | None:
                     red,
                 )
             )
-        if user.role in (Role.PROGRAMME_MANAGER, Role.ADMIN):
+        if permissions.MANAGE.allows(user):
             proposed = _count(Action.review == Review.PROPOSED)
             if proposed:
                 items.append(

@@ -1,46 +1,37 @@
-"""The partnership's actions: a filterable list, inline progress updates, review and challenge."""
+"""The partnership's actions: a filterable list, inline progress updates, review and challenge.
+
+Each view reads as the steps of its request: load what the user may see, build the form, on a
+valid post call the service (which checks the rules and audits), commit, answer. Failures are
+answered by app.errors from what `on_failure` was given.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
+from functools import partial
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms.fields.choices import SelectChoice
 
-from app.actions import bp
-from app.actions.filters import SORTS, ActionFilters
+from app.actions import bp, permissions
+from app.actions.export import actions_csv
+from app.actions.filters import ActionFilters
 from app.actions.forms import (
-    RAG_HINTS,
-    AcceptForm,
-    ActionForm,
     ChallengeForm,
     CloseForm,
-    ProgressUpdateForm,
     ResponseForm,
     ReturnForm,
+    accept_form,
+    action_form,
+    action_page_forms,
+    active_agencies,
+    details_from_form,
+    update_form,
 )
-from app.actions.models import (
-    RAG_DEFINITIONS,
-    RAG_LABELS,
-    STATUS_LABELS,
-    Action,
-    Challenge,
-    ProgressUpdate,
-    Review,
-)
+from app.actions.models import Action, Challenge, ProgressUpdate, Project
 from app.actions.services import (
-    ActionConflict,
-    ActionDetails,
-    ActionRuleBroken,
     accept_action,
-    can_challenge,
-    can_manage,
-    can_update,
     close_action,
     close_challenge,
     create_action,
@@ -51,160 +42,60 @@ from app.actions.services import (
     raise_challenge,
     respond_to_challenge,
     return_action,
-    visible_actions,
 )
-from app.auth.models import Agency, Role
-from app.db_types import utcnow
+from app.errors import RuleBroken, on_failure
 from app.extensions import db
-from app.forms import ButtonForm, submitted_lock_version
+from app.forms import ButtonForm, posted
 from app.htmx import fragment_response, render, wants_fragment
 from app.pagination import paginate
-from app.permissions import requires_role, signed_in
-from app.programme.models import Project
-
-UPDATERS = (Role.PARTNER, Role.AGENCY_LEAD, Role.PROGRAMME_MANAGER, Role.ADMIN)
-MANAGERS = (Role.PROGRAMME_MANAGER, Role.ADMIN)
-CHALLENGERS = (Role.TRUST_MEMBER, Role.PROGRAMME_MANAGER)
-
-
-def today() -> date:
-    return utcnow().date()
+from app.permissions import requires, signed_in
+from app.submissions import already_saved, first_use, record_result
 
 
 def _user():
     return current_user._get_current_object()
 
 
-def get_visible_action_or_404(action_id: int) -> Action:
-    """The action if this user may see it (agency scoping is in visible_actions), else 404."""
+def _with_details(stmt):
+    return stmt.options(
+        joinedload(Action.owner_agency), joinedload(Action.project), selectinload(Action.contributors)
+    )
+
+
+def visible_action_or_404(action_id: int) -> Action:
+    """The action if this user may see it (the scoping is in the query), else 404."""
     action = db.session.scalar(
-        visible_actions(_user())
-        .where(Action.id == action_id)
-        .options(
-            joinedload(Action.owner_agency), joinedload(Action.project), selectinload(Action.contributors)
-        )
+        _with_details(permissions.visible_actions(_user())).where(Action.id == action_id)
     )
     if action is None:
         abort(404)
     return action
 
 
-def get_updatable_action(action_id: int) -> Action:
-    action = get_visible_action_or_404(action_id)
-    if not can_update(_user(), action):
-        abort(403)
-    return action
-
-
 # --- The list ---------------------------------------------------------------------------------
-
-
-def _filtered_actions(filters: ActionFilters):
-    stmt = visible_actions(_user()).options(
-        joinedload(Action.owner_agency), joinedload(Action.project), selectinload(Action.contributors)
-    )
-    return filters.apply(stmt, today())
 
 
 @bp.get("/")
 @signed_in
 def list_actions():
     filters = ActionFilters.from_args(request.args)
-    page = paginate(_filtered_actions(filters))
+    page = paginate(filters.apply(_with_details(permissions.visible_actions(_user()))))
     return render(
         "actions/list_actions.html",
         block="results",
         page=page,
         filters=filters,
         challenge_counts=open_challenge_counts([a.id for a in page.items]),
-        agencies=db.session.scalars(
-            select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)
-        ).all(),
+        agencies=active_agencies(),
         projects=db.session.scalars(select(Project).order_by(Project.number)).all(),
-        **_labels(),
     )
-
-
-def _labels() -> dict:
-    return {
-        "rag_labels": RAG_LABELS,
-        "rag_definitions": RAG_DEFINITIONS,
-        "status_labels": STATUS_LABELS,
-        "sorts": SORTS,
-        "today": today(),
-        "can_update": lambda action: can_update(_user(), action),
-    }
-
-
-CSV_HEADER = [
-    "Reference",
-    "Action",
-    "Project",
-    "Owner agency",
-    "Named owner",
-    "Contributing agencies",
-    "Start date",
-    "Due date",
-    "% complete",
-    "Status",
-    "RAG",
-    "Overdue",
-    "Source",
-    "Last update",
-    "Review",
-]
-
-
-def _csv_cell(value) -> str:
-    """Spreadsheet-safe: a cell starting with = + - @ would run as a formula in Excel."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/export")
 @signed_in
 def export_actions():
     filters = ActionFilters.from_args(request.args)
-    stmt = _filtered_actions(filters).execution_options(yield_per=500)
-    now = today()
-
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_HEADER)
-        for action in db.session.scalars(stmt):
-            writer.writerow(
-                _csv_cell(v)
-                for v in (
-                    action.reference,
-                    action.title,
-                    f"{action.project.code} {action.project.title}" if action.project else "",
-                    action.owner_agency.name,
-                    action.owner_name,
-                    "; ".join(a.name for a in action.contributors),
-                    action.start_date,
-                    action.due_date,
-                    action.percent_complete,
-                    action.status_label,
-                    action.rag_label,
-                    "Yes" if action.is_overdue(now) else "No",
-                    action.source_label,
-                    action.last_update_at.date() if action.last_update_at else "",
-                    action.review,
-                )
-            )
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate(0)
-        if buffer.getvalue():
-            yield buffer.getvalue()
-
-    filename = f"partnership-actions-{now.isoformat()}.csv"
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return actions_csv(filters.apply(_with_details(permissions.visible_actions(_user()))))
 
 
 # --- One action -------------------------------------------------------------------------------
@@ -213,11 +104,10 @@ def export_actions():
 @bp.get("/<int:action_id>")
 @signed_in
 def show_action(action_id: int):
-    return _action_page(get_visible_action_or_404(action_id))
+    return _action_page(visible_action_or_404(action_id))
 
 
-def _action_page(action: Action, *, status: int = 200, block: str | None = None, **forms):
-    user = _user()
+def _action_page(action: Action, *, status: int = 200, block: str | None = None, message=None, **forms):
     history = db.session.scalars(
         select(ProgressUpdate)
         .where(ProgressUpdate.action_id == action.id)
@@ -230,71 +120,37 @@ def _action_page(action: Action, *, status: int = 200, block: str | None = None,
         .options(joinedload(Challenge.raised_by), joinedload(Challenge.responded_by))
         .order_by(Challenge.raised_at)
     ).all()
-    may_update = can_update(user, action) and action.review == Review.ACCEPTED and action.status != "closed"
-    context = {
-        "action": action,
-        "history": history,
-        "challenges": challenges,
-        "may_update": may_update,
-        "may_challenge": can_challenge(user) and action.review == Review.ACCEPTED,
-        "may_respond": can_update(user, action),
-        "may_manage": can_manage(user),
-        "update_form": forms.get("update_form")
-        or (ProgressUpdateForm(formdata=None, data=_update_defaults(action)) if may_update else None),
-        "challenge_form": forms.get("challenge_form") or ChallengeForm(formdata=None),
-        "response_form": forms.get("response_form") or ResponseForm(formdata=None),
-        "response_for": forms.get("response_for"),
-        "accept_form": forms.get("accept_form") or _accept_form(action, formdata=None),
-        "return_form": forms.get("return_form")
-        or ReturnForm(formdata=None, data={"lock_version": action.lock_version}),
-        "close_form": forms.get("close_form")
-        or CloseForm(formdata=None, data={"lock_version": action.lock_version}),
-        "conflict": forms.get("conflict", False),
-        "message": forms.get("message"),
-        "rag_hints": RAG_HINTS,
-        **_labels(),
-    }
-    return render("actions/show_action.html", block=block, status=status, **context)
-
-
-def _update_defaults(action: Action) -> dict:
-    return {
-        "lock_version": action.lock_version,
-        "rag": action.rag,
-        "percent_complete": action.percent_complete,
-        "status": action.status if action.status != "closed" else "complete",
-    }
-
-
-def _accept_form(action: Action, formdata=None) -> AcceptForm:
-    form = AcceptForm(formdata=formdata, data={"lock_version": action.lock_version})
-    form.project_id.choices = _project_choices()
-    return form
-
-
-def _project_choices() -> list[SelectChoice]:
-    projects = db.session.scalars(select(Project).order_by(Project.number))
-    return [SelectChoice("", "Choose a project")] + [
-        SelectChoice(str(p.id), f"{p.code} {p.title}") for p in projects
-    ]
+    return render(
+        "actions/show_action.html",
+        block=block,
+        status=status,
+        action=action,
+        history=history,
+        challenges=challenges,
+        message=message,
+        conflict=forms.pop("conflict", False),
+        **action_page_forms(action, _user(), **forms),
+    )
 
 
 # --- Progress updates (inline with htmx, or a page without JavaScript) -----------------------
 
 
 @bp.route("/<int:action_id>/update", methods=["GET", "POST"])
-@requires_role(*UPDATERS)
+@requires(permissions.UPDATE)
 def post_update_page(action_id: int):
-    action = get_updatable_action(action_id)
-    prefix = _row_prefix(action)
-    if request.method == "GET":
-        form = ProgressUpdateForm(formdata=None, data=_update_defaults(action), prefix=prefix)
-        return _update_response(action, form)
-    form = ProgressUpdateForm(current_rag=action.rag, prefix=prefix)
-    if not form.validate_on_submit():
-        return _update_response(action, form, status=422)
-    try:
-        result = post_update(
+    action = visible_action_or_404(action_id)
+    permissions.UPDATE.require(_user(), action)
+    in_row = wants_fragment()
+    form = update_form(action, posted(), prefix=f"action-{action.id}" if in_row else "")
+    answer = partial(_update_form_page, action, form, in_row)
+    if request.method == "GET" or not form.validate_on_submit():
+        return answer(status=422 if form.errors else 200)
+    if first_use(form, _user()):
+        message = "Your update was already saved."
+    else:
+        on_failure(answer, form, field="note")
+        post_update(
             action,
             user=_user(),
             note=form.note.data,
@@ -302,52 +158,26 @@ def post_update_page(action_id: int):
             rag_reason=form.rag_reason.data or "",
             percent=form.percent_complete.data,
             status=form.status.data,
-            token=form.submission_token.data or "",
-            loaded_lock_version=submitted_lock_version(form),
+            loaded_version=form.loaded_version(),
         )
-    except ActionConflict:
-        db.session.rollback()
-        return _update_response(action, form, status=409, conflict=True)
-    except ActionRuleBroken as broken:
-        db.session.rollback()
-        form.note.errors.append(str(broken))
-        return _update_response(action, form, status=422)
+        message = f"Update posted on {action.reference}."
     db.session.commit()
-    message = (
-        "Your update was already saved." if result.duplicate else f"Update posted on {action.reference}."
-    )
-    if wants_fragment():
-        db.session.refresh(action)
+    if in_row:
         return _row(action, message=message)
     flash(message, "success")
     return redirect(url_for("actions.show_action", action_id=action.id), 303)
 
 
-def _row_prefix(action: Action) -> str:
-    """In a row of the list, the form's field names (so ids) carry the row's prefix: the filters
-    above the table also have "rag" and "status", and another row may be open too. The update
-    page without JavaScript has no prefix."""
-    return f"action-{action.id}" if wants_fragment() else ""
-
-
-def _update_response(action: Action, form: ProgressUpdateForm, *, status: int = 200, conflict: bool = False):
-    if wants_fragment():
+def _update_form_page(action: Action, form, in_row: bool, *, status: int = 200, conflict: bool = False):
+    if in_row:
         return _row(action, form=form, status=status, conflict=conflict)
-    return render(
-        "actions/update_action.html",
-        action=action,
-        form=form,
-        conflict=conflict,
-        status=status,
-        rag_hints=RAG_HINTS,
-        **_labels(),
-    )
+    return render("actions/update_action.html", action=action, form=form, conflict=conflict, status=status)
 
 
 @bp.get("/<int:action_id>/row")
 @signed_in
 def show_action_row(action_id: int):
-    return _row(get_visible_action_or_404(action_id))
+    return _row(visible_action_or_404(action_id))
 
 
 def _row(action: Action, *, form=None, status: int = 200, message=None, conflict=False):
@@ -358,8 +188,6 @@ def _row(action: Action, *, form=None, status: int = 200, message=None, conflict
         message=message,
         conflict=conflict,
         challenge_count=open_challenge_counts([action.id]).get(action.id, 0),
-        rag_hints=RAG_HINTS,
-        **_labels(),
     )
     return fragment_response(body, status)
 
@@ -367,160 +195,125 @@ def _row(action: Action, *, form=None, status: int = 200, message=None, conflict
 # --- Creating, editing and reviewing ---------------------------------------------------------
 
 
-def _action_form(action: Action | None = None, formdata=None) -> ActionForm:
-    user = _user()
-    data = None
-    if action is not None:
-        data = {
-            "lock_version": action.lock_version,
-            "title": action.title,
-            "description": action.description,
-            "project_id": str(action.project_id or ""),
-            "owner_agency_id": str(action.owner_agency_id),
-            "owner_name": action.owner_name,
-            "contributor_ids": [str(a.id) for a in action.contributors],
-            "start_date": action.start_date,
-            "due_date": action.due_date,
-            "source": action.source,
-            "weight": action.weight,
-            "evidence": action.evidence,
-        }
-    form = ActionForm(formdata=formdata, data=data) if formdata is not None or data else ActionForm()
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-    form.owner_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
-        SelectChoice(str(a.id), a.name) for a in agencies
-    ]
-    form.contributor_ids.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
-    form.project_id.choices = _project_choices()
-    if not can_manage(user):
-        # Partner staff propose actions for their own agency; the programme manager files them.
-        form.owner_agency_id.data = str(user.agency_id)
-        form.owner_agency_id.choices = [SelectChoice(str(user.agency_id), user.agency.name)]
-    return form
-
-
-def _details(form: ActionForm) -> ActionDetails:
-    return ActionDetails(
-        title=form.title.data,
-        description=form.description.data or "",
-        owner_agency_id=int(form.owner_agency_id.data),
-        owner_name=form.owner_name.data,
-        start_date=form.start_date.data,
-        due_date=form.due_date.data,
-        source=form.source.data,
-        contributor_ids=[int(i) for i in form.contributor_ids.data or []],
-        weight=form.weight.data or 1,
-        evidence=form.evidence.data or "",
-    )
-
-
 @bp.route("/new", methods=["GET", "POST"])
-@requires_role(*UPDATERS)
+@requires(permissions.ADD)
 def create_action_page():
     user = _user()
-    form = _action_form(formdata=request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        if can_manage(user):
-            project = db.session.get(Project, int(form.project_id.data)) if form.project_id.data else None
-            if project is None:
-                form.project_id.errors.append("Choose the project this action belongs to")
-                return render("actions/action_form.html", form=form, action=None, status=422)
-            action = create_action(_details(form), project=project, user=user)
-            message = f"Action {action.reference} has been created."
-        else:
-            action = propose_action(_details(form), user=user)
-            message = "Your action has been sent to the programme manager, who will add it to a project."
-        db.session.commit()
-        flash(message, "success")
-        return redirect(url_for("actions.show_action", action_id=action.id), 303)
-    return render("actions/action_form.html", form=form, action=None, status=422 if form.errors else 200)
+    form = action_form(user, formdata=posted())
+    answer = partial(_action_form_page, form, None)
+    if request.method == "GET" or not form.validate():
+        return answer(status=422 if form.errors else 200)
+    earlier = first_use(form, user)
+    if earlier:
+        return already_saved(earlier, url_for("actions.list_actions"))
+    on_failure(answer, form, field="project_id")
+    if permissions.MANAGE.allows(user):
+        project = _chosen_project(form.project_id.data)
+        action = create_action(details_from_form(form), project=project, user=user)
+        message = f"Action {action.reference} has been created."
+    else:
+        action = propose_action(details_from_form(form), user=user)
+        message = "Your action has been sent to the programme manager, who will add it to a project."
+    result = url_for("actions.show_action", action_id=action.id)
+    record_result(form, result)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(result, 303)
+
+
+def _chosen_project(project_id: str | None) -> Project:
+    project = db.session.get(Project, int(project_id)) if project_id else None
+    if project is None:
+        raise RuleBroken("Choose the project this action belongs to", field="project_id")
+    return project
+
+
+def _action_form_page(form, action: Action | None, *, status: int = 200, conflict: bool = False):
+    return render("actions/action_form.html", form=form, action=action, conflict=conflict, status=status)
 
 
 @bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
-@requires_role(*MANAGERS)
+@requires(permissions.MANAGE)
 def edit_action_page(action_id: int):
-    action = get_visible_action_or_404(action_id)
-    form = _action_form(action, formdata=request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        project = db.session.get(Project, int(form.project_id.data)) if form.project_id.data else None
-        try:
-            edit_action(
-                action, _details(form), project=project, loaded_lock_version=submitted_lock_version(form)
-            )
-        except ActionConflict:
-            db.session.rollback()
-            return render("actions/action_form.html", form=form, action=action, conflict=True, status=409)
-        db.session.commit()
-        flash(f"{action.reference or action.title} has been saved.", "success")
-        return redirect(url_for("actions.show_action", action_id=action.id), 303)
-    return render("actions/action_form.html", form=form, action=action, status=422 if form.errors else 200)
+    action = visible_action_or_404(action_id)
+    form = action_form(_user(), action, formdata=posted())
+    answer = partial(_action_form_page, form, action)
+    if request.method == "GET" or not form.validate():
+        return answer(status=422 if form.errors else 200)
+    on_failure(answer, form, field="title")
+    project = db.session.get(Project, int(form.project_id.data)) if form.project_id.data else None
+    edit_action(
+        action,
+        details_from_form(form),
+        project=project,
+        user=_user(),
+        loaded_version=form.loaded_version(),
+    )
+    db.session.commit()
+    flash(f"{action.reference or action.title} has been saved.", "success")
+    return redirect(url_for("actions.show_action", action_id=action.id), 303)
 
 
 @bp.post("/<int:action_id>/accept")
-@requires_role(*MANAGERS)
+@requires(permissions.MANAGE)
 def accept_action_page(action_id: int):
-    action = get_visible_action_or_404(action_id)
-    form = _accept_form(action, formdata=request.form)
+    action = visible_action_or_404(action_id)
+    form = accept_form(action, posted())
+    answer = partial(_action_page, action, accept_form=form)
     if not form.validate_on_submit():
-        return _action_page(action, accept_form=form, status=422)
-    try:
-        accept_action(
-            action,
-            project=db.session.get(Project, int(form.project_id.data)),
-            loaded_lock_version=submitted_lock_version(form),
-        )
-    except (ActionConflict, ActionRuleBroken) as problem:
-        db.session.rollback()
-        form.project_id.errors.append(str(problem) or "Someone else changed this action. Reload the page.")
-        return _action_page(action, accept_form=form, status=409)
+        return answer(status=422)
+    on_failure(answer, form, field="project_id")
+    accept_action(
+        action,
+        project=_chosen_project(form.project_id.data),
+        user=_user(),
+        loaded_version=form.loaded_version(),
+    )
     db.session.commit()
     flash(f"Accepted as {action.reference}.", "success")
     return redirect(url_for("actions.show_action", action_id=action.id), 303)
 
 
 @bp.post("/<int:action_id>/return")
-@requires_role(*MANAGERS)
+@requires(permissions.MANAGE)
 def return_action_page(action_id: int):
-    action = get_visible_action_or_404(action_id)
+    action = visible_action_or_404(action_id)
     form = ReturnForm()
+    answer = partial(_action_page, action, return_form=form)
     if not form.validate_on_submit():
-        return _action_page(action, return_form=form, status=422)
-    try:
-        return_action(action, reason=form.reason.data, loaded_lock_version=submitted_lock_version(form))
-    except (ActionConflict, ActionRuleBroken) as problem:
-        db.session.rollback()
-        form.reason.errors.append(str(problem) or "Someone else changed this action. Reload the page.")
-        return _action_page(action, return_form=form, status=409)
+        return answer(status=422)
+    on_failure(answer, form, field="reason")
+    return_action(action, reason=form.reason.data, user=_user(), loaded_version=form.loaded_version())
     db.session.commit()
     flash("The action has been returned to the agency with your reason.", "success")
     return redirect(url_for("actions.show_action", action_id=action.id), 303)
 
 
 @bp.post("/<int:action_id>/close")
-@requires_role(*MANAGERS)
+@requires(permissions.MANAGE)
 def close_action_page(action_id: int):
-    action = get_visible_action_or_404(action_id)
+    action = visible_action_or_404(action_id)
     form = CloseForm()
+    answer = partial(_action_page, action, close_form=form)
     if not form.validate_on_submit():
-        return _action_page(action, close_form=form, status=422)
-    try:
-        close_action(
-            action,
-            reason=form.reason.data,
-            user=_user(),
-            loaded_lock_version=submitted_lock_version(form),
-            token=form.submission_token.data or "",
-        )
-    except (ActionConflict, ActionRuleBroken) as problem:
-        db.session.rollback()
-        form.reason.errors.append(str(problem) or "Someone else changed this action. Reload the page.")
-        return _action_page(action, close_form=form, status=409)
+        return answer(status=422)
+    earlier = first_use(form, _user())
+    if earlier:
+        return already_saved(earlier, url_for("actions.show_action", action_id=action.id))
+    on_failure(answer, form, field="reason")
+    close_action(action, reason=form.reason.data, user=_user(), loaded_version=form.loaded_version())
     db.session.commit()
     flash(f"{action.reference} has been closed.", "success")
     return redirect(url_for("actions.show_action", action_id=action.id), 303)
 
 
 # --- Challenges -------------------------------------------------------------------------------
+
+
+def _challenges_answer(action: Action, *, status: int = 200, **forms):
+    """The challenges part of the action's page: the fragment for htmx, else the whole page."""
+    block = "challenges" if wants_fragment() else None
+    return _action_page(action, status=status, block=block, **forms)
 
 
 def _after_challenge_change(action: Action, message: str):
@@ -532,22 +325,17 @@ def _after_challenge_change(action: Action, message: str):
 
 
 @bp.post("/<int:action_id>/challenges")
-@requires_role(*CHALLENGERS)
+@requires(permissions.CHALLENGE)
 def raise_challenge_page(action_id: int):
-    action = get_visible_action_or_404(action_id)
+    action = visible_action_or_404(action_id)
     form = ChallengeForm()
+    answer = partial(_challenges_answer, action, challenge_form=form)
     if not form.validate_on_submit():
-        return _action_page(
-            action, challenge_form=form, status=422, block="challenges" if wants_fragment() else None
-        )
-    try:
-        raise_challenge(action, user=_user(), text=form.text.data)
-    except ActionRuleBroken as broken:
-        db.session.rollback()
-        form.text.errors.append(str(broken))
-        return _action_page(
-            action, challenge_form=form, status=409, block="challenges" if wants_fragment() else None
-        )
+        return answer(status=422)
+    if first_use(form, _user()):
+        return _after_challenge_change(action, "Your challenge was already sent.")
+    on_failure(answer, form, field="text")
+    raise_challenge(action, user=_user(), text=form.text.data)
     return _after_challenge_change(action, "Your challenge has been sent to the owner agency.")
 
 
@@ -559,43 +347,25 @@ def _challenge_or_404(action: Action, challenge_id: int) -> Challenge:
 
 
 @bp.post("/<int:action_id>/challenges/<int:challenge_id>/response")
-@requires_role(*UPDATERS)
+@requires(permissions.RESPOND)
 def respond_to_challenge_page(action_id: int, challenge_id: int):
-    action = get_updatable_action(action_id)
+    action = visible_action_or_404(action_id)
     challenge = _challenge_or_404(action, challenge_id)
     form = ResponseForm()
+    answer = partial(_challenges_answer, action, response_form=form, response_for=challenge.id)
     if not form.validate_on_submit():
-        return _action_page(
-            action,
-            response_form=form,
-            response_for=challenge.id,
-            status=422,
-            block="challenges" if wants_fragment() else None,
-        )
-    try:
-        respond_to_challenge(challenge, user=_user(), text=form.text.data)
-    except ActionRuleBroken as broken:
-        db.session.rollback()
-        form.text.errors.append(str(broken))
-        return _action_page(
-            action,
-            response_form=form,
-            response_for=challenge.id,
-            status=409,
-            block="challenges" if wants_fragment() else None,
-        )
+        return answer(status=422)
+    on_failure(answer, form, field="text")
+    respond_to_challenge(challenge, user=_user(), text=form.text.data)
     return _after_challenge_change(action, "Your response has been recorded.")
 
 
 @bp.post("/<int:action_id>/challenges/<int:challenge_id>/close")
-@requires_role(Role.TRUST_MEMBER, Role.PROGRAMME_MANAGER, Role.ADMIN)
+@requires(permissions.CLOSE_CHALLENGE)
 def close_challenge_page(action_id: int, challenge_id: int):
-    action = get_visible_action_or_404(action_id)
+    action = visible_action_or_404(action_id)
     challenge = _challenge_or_404(action, challenge_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        close_challenge(challenge, user=_user())
-    except PermissionError:
-        abort(403)
+    close_challenge(challenge, user=_user())
     return _after_challenge_change(action, "The challenge has been closed.")

@@ -1,68 +1,29 @@
-"""What people do with partnership actions. Each function audits; callers commit."""
+"""What people do with partnership actions. Each function checks who may do it, audits, and
+leaves the commit to the caller. A broken rule is RuleBroken (422), a stale form StaleEdit (409)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
+from app.actions import permissions
 from app.actions.models import (
     Action,
     ActionStatus,
     Challenge,
     ProgressUpdate,
+    Project,
     Rag,
     Review,
 )
 from app.audit import record
-from app.auth.models import Agency, Role, User
+from app.auth.models import Agency, User
 from app.db_types import utcnow
+from app.errors import RuleBroken
 from app.extensions import db
-from app.programme.models import Project
-
-UPDATERS_ACROSS_AGENCIES = frozenset({Role.PROGRAMME_MANAGER, Role.ADMIN})
-AGENCY_UPDATERS = frozenset({Role.PARTNER, Role.AGENCY_LEAD})
-CHALLENGERS = frozenset({Role.TRUST_MEMBER, Role.PROGRAMME_MANAGER})
-
-
-class ActionRuleBroken(Exception):
-    """A change the rules of the programme do not allow; the message says why."""
-
-
-class ActionConflict(Exception):
-    """Someone else changed the action after this form was loaded."""
-
-
-# --- Who may do what ---------------------------------------------------------------------------
-
-
-def can_update(user: User, action: Action) -> bool:
-    """The owner agency's staff, the programme manager and admins post updates."""
-    if user.role in UPDATERS_ACROSS_AGENCIES:
-        return True
-    return user.role in AGENCY_UPDATERS and user.agency_id == action.owner_agency_id
-
-
-def can_challenge(user: User) -> bool:
-    return user.role in CHALLENGERS
-
-
-def can_manage(user: User) -> bool:
-    return user.role in UPDATERS_ACROSS_AGENCIES
-
-
-def visible_actions(user: User):
-    """Accepted actions are the partnership's shared plan; proposals and returned ones are seen
-    only by their own agency and by those who run the programme."""
-    stmt = select(Action)
-    if user.role in (Role.PARTNER, Role.AGENCY_LEAD):
-        stmt = stmt.where(or_(Action.review == Review.ACCEPTED, Action.owner_agency_id == user.agency_id))
-    elif user.role not in UPDATERS_ACROSS_AGENCIES:
-        stmt = stmt.where(Action.review == Review.ACCEPTED)
-    return stmt
-
+from app.locking import claim
 
 # --- Creating and reviewing ------------------------------------------------------------------
 
@@ -100,6 +61,7 @@ def _apply(action: Action, details: ActionDetails) -> None:
 
 def propose_action(details: ActionDetails, *, user: User) -> Action:
     """Partner staff propose an action for their own agency; the programme manager reviews it."""
+    permissions.PROPOSE.require(user)
     details.owner_agency_id = user.agency_id
     action = Action(
         review=Review.PROPOSED, submitted_by_id=user.id, rag=Rag.GREEN, status=ActionStatus.NOT_STARTED
@@ -112,6 +74,7 @@ def propose_action(details: ActionDetails, *, user: User) -> Action:
 
 
 def create_action(details: ActionDetails, *, project: Project, user: User) -> Action:
+    permissions.MANAGE.require(user)
     action = Action(review=Review.ACCEPTED, submitted_by_id=user.id, project_id=project.id)
     _apply(action, details)
     action.reference = next_reference(project)
@@ -122,9 +85,10 @@ def create_action(details: ActionDetails, *, project: Project, user: User) -> Ac
 
 
 def edit_action(
-    action: Action, details: ActionDetails, *, project: Project | None, loaded_lock_version: int
+    action: Action, details: ActionDetails, *, project: Project | None, user: User, loaded_version: int | None
 ) -> None:
-    _claim(action, loaded_lock_version)
+    permissions.MANAGE.require(user)
+    claim(action, loaded_version)
     before = action.audit_view()
     _apply(action, details)
     if project is not None and action.review == Review.ACCEPTED and project.id != action.project_id:
@@ -141,16 +105,23 @@ def edit_action(
 
 
 def next_reference(project: Project) -> str:
-    """P12-03: the project's code and the next number in it."""
-    references = db.session.scalars(select(Action.reference).where(Action.project_id == project.id)).all()
-    numbers = [int(m.group(1)) for r in references if r and (m := re.search(r"-(\d+)$", r))]
-    return f"{project.code}-{max(numbers, default=0) + 1:02d}"
+    """P12-03: the project's code and the next number in it, taken in one UPDATE so that parallel
+    requests each get their own (the row stays locked until the transaction ends)."""
+    number = db.session.execute(
+        update(Project)
+        .where(Project.id == project.id)
+        .values(last_action_number=Project.last_action_number + 1)
+        .returning(Project.last_action_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return f"{project.code}-{number:02d}"
 
 
-def accept_action(action: Action, *, project: Project, loaded_lock_version: int) -> None:
+def accept_action(action: Action, *, project: Project, user: User, loaded_version: int | None) -> None:
+    permissions.MANAGE.require(user)
     if action.review == Review.ACCEPTED:
-        raise ActionRuleBroken("This action has already been accepted.")
-    _claim(action, loaded_lock_version)
+        raise RuleBroken("This action has already been accepted.")
+    claim(action, loaded_version)
     before = action.audit_view()
     action.review = Review.ACCEPTED
     action.project_id = project.id
@@ -165,10 +136,11 @@ def accept_action(action: Action, *, project: Project, loaded_lock_version: int)
     )
 
 
-def return_action(action: Action, *, reason: str, loaded_lock_version: int) -> None:
+def return_action(action: Action, *, reason: str, user: User, loaded_version: int | None) -> None:
+    permissions.MANAGE.require(user)
     if action.review == Review.ACCEPTED:
-        raise ActionRuleBroken("An accepted action cannot be returned. Close it instead.")
-    _claim(action, loaded_lock_version)
+        raise RuleBroken("An accepted action cannot be returned. Close it instead.")
+    claim(action, loaded_version)
     before = action.audit_view()
     action.review = Review.RETURNED
     action.return_reason = reason
@@ -181,10 +153,9 @@ def return_action(action: Action, *, reason: str, loaded_lock_version: int) -> N
     )
 
 
-def close_action(
-    action: Action, *, reason: str, user: User, loaded_lock_version: int, token: str
-) -> ProgressUpdate:
+def close_action(action: Action, *, reason: str, user: User, loaded_version: int | None) -> ProgressUpdate:
     """Closing is a progress update too, so the history says who closed it and why."""
+    permissions.MANAGE.require(user)
     return post_update(
         action,
         user=user,
@@ -193,18 +164,11 @@ def close_action(
         rag_reason="",
         percent=action.percent_complete,
         status=ActionStatus.CLOSED,
-        token=token,
-        loaded_lock_version=loaded_lock_version,
+        loaded_version=loaded_version,
     )
 
 
 # --- Progress updates ------------------------------------------------------------------------
-
-
-@dataclass
-class UpdateResult:
-    update: ProgressUpdate
-    duplicate: bool
 
 
 def post_update(
@@ -216,27 +180,20 @@ def post_update(
     rag_reason: str,
     percent: int,
     status: str,
-    token: str,
-    loaded_lock_version: int,
-) -> UpdateResult:
-    if len(token.strip()) < 16:
-        raise ActionRuleBroken("This form is out of date. Reload the page and post your update again.")
-    existing = db.session.scalar(select(ProgressUpdate).where(ProgressUpdate.submission_token == token))
-    if existing is not None:
-        if existing.action_id != action.id:
-            raise ActionRuleBroken("This form has already been used for another action. Reload the page.")
-        return UpdateResult(existing, duplicate=True)
-    if not can_update(user, action):
-        raise PermissionError("Only the owner agency and the programme manager update this action.")
-    if action.review != Review.ACCEPTED:
-        raise ActionRuleBroken("This action has not been accepted into the programme yet.")
-    if action.status == ActionStatus.CLOSED:
-        raise ActionRuleBroken("This action is closed.")
+    loaded_version: int | None,
+) -> ProgressUpdate:
+    permissions.UPDATE.require(user, action)
+    if not action.accepts_updates:
+        raise RuleBroken(
+            "This action is closed."
+            if action.review == Review.ACCEPTED
+            else "This action has not been accepted into the programme yet."
+        )
     if rag != action.rag and not rag_reason.strip():
-        raise ActionRuleBroken("Give a reason for changing the RAG status")
+        raise RuleBroken("Give a reason for changing the RAG status", field="rag_reason")
     if status == ActionStatus.COMPLETE and percent != 100:
-        raise ActionRuleBroken("An action can only be complete at 100%")
-    _claim(action, loaded_lock_version)
+        raise RuleBroken("An action can only be complete at 100%", field="status")
+    claim(action, loaded_version)
     now = utcnow()
     progress = ProgressUpdate(
         action_id=action.id,
@@ -249,7 +206,6 @@ def post_update(
         status_after=status,
         created_by_id=user.id,
         created_at=now,
-        submission_token=token,
     )
     before = {"rag": action.rag, "percent_complete": action.percent_complete, "status": action.status}
     action.rag, action.percent_complete, action.status = rag, percent, status
@@ -267,31 +223,16 @@ def post_update(
         summary=f"Progress update on {action.reference}"
         + (f": RAG {before['rag']} to {rag}" if progress.rag_changed else ""),
     )
-    return UpdateResult(progress, duplicate=False)
-
-
-def _claim(action: Action, loaded_lock_version: int) -> None:
-    """Compare-and-set on the lock version, so two people never silently overwrite each other."""
-    claimed = db.session.execute(
-        update(Action)
-        .where(Action.id == action.id, Action.lock_version == loaded_lock_version)
-        .values(lock_version=loaded_lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise ActionConflict()
-    action.lock_version = loaded_lock_version + 1
-    db.session.flush()
+    return progress
 
 
 # --- Challenges ------------------------------------------------------------------------------
 
 
 def raise_challenge(action: Action, *, user: User, text: str) -> Challenge:
-    if not can_challenge(user):
-        raise PermissionError("Only Trust members and the programme manager raise challenges.")
-    if action.review != Review.ACCEPTED or action.status == ActionStatus.CLOSED:
-        raise ActionRuleBroken("Only open actions in the programme can be challenged.")
+    permissions.CHALLENGE.require(user)
+    if not action.accepts_updates:
+        raise RuleBroken("Only open actions in the programme can be challenged.", field="text")
     challenge = Challenge(action_id=action.id, text=text, raised_by_id=user.id)
     db.session.add(challenge)
     db.session.flush()
@@ -305,10 +246,9 @@ def raise_challenge(action: Action, *, user: User, text: str) -> Challenge:
 
 
 def respond_to_challenge(challenge: Challenge, *, user: User, text: str) -> None:
-    if not can_update(user, challenge.action):
-        raise PermissionError("Only the owner agency and the programme manager respond.")
+    permissions.RESPOND.require(user, challenge.action)
     if not challenge.is_open:
-        raise ActionRuleBroken("This challenge is closed.")
+        raise RuleBroken("This challenge is closed.", field="text")
     before = {"response": challenge.response}
     challenge.response = text
     challenge.responded_by_id = user.id
@@ -323,8 +263,7 @@ def respond_to_challenge(challenge: Challenge, *, user: User, text: str) -> None
 
 
 def close_challenge(challenge: Challenge, *, user: User) -> None:
-    if user.id != challenge.raised_by_id and user.role not in UPDATERS_ACROSS_AGENCIES:
-        raise PermissionError("Only the person who raised it or the programme manager closes a challenge.")
+    permissions.CLOSE_CHALLENGE.require(user, challenge)
     if not challenge.is_open:
         return
     challenge.closed_at = utcnow()

@@ -7,10 +7,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, normalise_email
 from app.extensions import db
-from app.forms import EmailAddress, strip_filter
+from app.forms import EmailAddress, OneTimeForm, VersionedForm, strip_filter
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(VersionedForm):
+    """An agency's details; the version makes a second admin's edit a conflict, not an overwrite."""
+
     name = StringField(
         "Agency name",
         widget=GovTextInput(),
@@ -44,6 +46,10 @@ class AgencyForm(FlaskForm):
         clash = db.session.scalar(select(Agency).where(Agency.name == field.data))
         if clash is not None and clash is not self._agency:
             raise ValidationError("An agency with this name already exists")
+
+
+class NewAgencyForm(AgencyForm, OneTimeForm):
+    """Adding an agency: a double click adds one."""
 
 
 def agency_choices(include: Agency | None = None) -> list[SelectChoice]:
@@ -88,7 +94,7 @@ class UserDetailsForm(FlaskForm):
             raise ValidationError("Choose the person's agency")
 
 
-class InviteUserForm(UserDetailsForm):
+class InviteUserForm(UserDetailsForm, OneTimeForm):
     email = StringField(
         "Email address",
         description="The invitation to set a password is sent here.",
@@ -108,5 +114,5 @@ class InviteUserForm(UserDetailsForm):
             raise ValidationError("There is already an account with this email address")
 
 
-class EditUserForm(UserDetailsForm):
+class EditUserForm(UserDetailsForm, VersionedForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.admin import bp
-from app.admin.forms import AgencyForm, EditUserForm, InviteUserForm
+from app.admin.forms import AgencyForm, EditUserForm, InviteUserForm, NewAgencyForm
+from app.admin.permissions import MANAGE_AGENCIES, MANAGE_USERS
 from app.admin.services import (
-    AdminRuleBroken,
     create_agency,
     invite_user,
     resend_invitation,
@@ -20,18 +22,20 @@ from app.admin.services import (
     update_user,
 )
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User
+from app.errors import on_failure
 from app.extensions import db
-from app.forms import ButtonForm
+from app.forms import ButtonForm, posted
 from app.htmx import fragment_response, render, wants_fragment
 from app.mail import mail_configured
 from app.pagination import int_arg, like_pattern, paginate
-from app.permissions import admin_only, get_or_404
+from app.permissions import get_or_404, requires
+from app.submissions import already_saved, first_use, record_result
 
 STATUS_FILTERS = {"active": True, "inactive": False}
 
 
 @bp.get("/")
-@admin_only
+@requires(MANAGE_USERS)
 def index():
     counts = {
         "agencies": db.session.scalar(select(func.count(Agency.id)).where(Agency.active.is_(True))),
@@ -47,7 +51,7 @@ def index():
 
 
 @bp.get("/agencies")
-@admin_only
+@requires(MANAGE_AGENCIES)
 def list_agencies():
     q = request.args.get("q", "").strip()[:100]
     show = request.args.get("status", "active")
@@ -67,55 +71,75 @@ def list_agencies():
         q=q,
         show=show,
         kinds=AGENCY_KIND_LABELS,
-        button_form=ButtonForm(),
     )
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
-@admin_only
+@requires(MANAGE_AGENCIES)
 def create_agency_page():
-    form = AgencyForm()
-    if form.validate_on_submit():
-        agency = create_agency(name=form.name.data, kind=form.kind.data, district=form.district.data)
-        db.session.commit()
-        flash(f"{agency.name} has been added.", "success")
-        return redirect(url_for("admin.list_agencies"), 303)
-    return render("admin/agency_form.html", form=form, agency=None, status=422 if form.errors else 200)
+    form = NewAgencyForm(formdata=posted())
+    if not form.validate_on_submit():
+        return render("admin/agency_form.html", form=form, agency=None, status=422 if form.errors else 200)
+    earlier = first_use(form, current_user)
+    if earlier:
+        return already_saved(earlier, url_for("admin.list_agencies"))
+    agency = create_agency(
+        name=form.name.data, kind=form.kind.data, district=form.district.data, actor=current_user
+    )
+    record_result(form, url_for("admin.list_agencies"))
+    db.session.commit()
+    flash(f"{agency.name} has been added.", "success")
+    return redirect(url_for("admin.list_agencies"), 303)
 
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
-@admin_only
+@requires(MANAGE_AGENCIES)
 def edit_agency(agency_id: int):
     agency = get_or_404(Agency, agency_id)
+    in_row = wants_fragment()
     # In a row, field names carry the row's prefix, so two open rows never share an id.
-    form = AgencyForm(obj=agency, agency=agency, prefix=row_prefix("agency", agency.id))
-    if form.validate_on_submit():
-        update_agency(agency, name=form.name.data, kind=form.kind.data, district=form.district.data)
-        db.session.commit()
-        if wants_fragment():
-            return _agency_row(agency, message=f"{agency.name} has been saved.")
-        flash(f"{agency.name} has been saved.", "success")
-        return redirect(url_for("admin.list_agencies"), 303)
-    status = 422 if form.errors else 200
-    if wants_fragment():
-        return _agency_row(agency, form=form, status=status)
-    return render("admin/agency_form.html", form=form, agency=agency, status=status)
+    form = AgencyForm(
+        formdata=posted(), obj=agency, agency=agency, prefix=f"agency-{agency.id}" if in_row else ""
+    )
+    answer = partial(_agency_form_answer, agency, form, in_row)
+    if not form.validate_on_submit():
+        return answer(status=422 if form.errors else 200)
+    on_failure(answer, form, field="name")
+    update_agency(
+        agency,
+        name=form.name.data,
+        kind=form.kind.data,
+        district=form.district.data,
+        actor=current_user,
+        loaded_version=form.loaded_version(),
+    )
+    db.session.commit()
+    if in_row:
+        return _agency_row(agency, message=f"{agency.name} has been saved.")
+    flash(f"{agency.name} has been saved.", "success")
+    return redirect(url_for("admin.list_agencies"), 303)
+
+
+def _agency_form_answer(agency: Agency, form, in_row: bool, *, status: int = 200, conflict: bool = False):
+    if in_row:
+        return _agency_row(agency, form=form, status=status, conflict=conflict)
+    return render("admin/agency_form.html", form=form, agency=agency, conflict=conflict, status=status)
 
 
 @bp.get("/agencies/<int:agency_id>/row")
-@admin_only
+@requires(MANAGE_AGENCIES)
 def show_agency_row(agency_id: int):
     return _agency_row(get_or_404(Agency, agency_id))
 
 
 @bp.post("/agencies/<int:agency_id>/archive")
-@admin_only
+@requires(MANAGE_AGENCIES)
 def archive_agency(agency_id: int):
     return _set_agency_active(agency_id, False)
 
 
 @bp.post("/agencies/<int:agency_id>/restore")
-@admin_only
+@requires(MANAGE_AGENCIES)
 def restore_agency(agency_id: int):
     return _set_agency_active(agency_id, True)
 
@@ -124,26 +148,18 @@ def _set_agency_active(agency_id: int, active: bool):
     agency = get_or_404(Agency, agency_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        set_agency_active(agency, active)
-    except AdminRuleBroken as broken:
-        db.session.rollback()
-        return _row_or_redirect(_agency_row, agency, "admin.list_agencies", error=str(broken))
+    on_failure(partial(_row_or_list, _agency_row, agency, list_agencies))
+    set_agency_active(agency, active, actor=current_user)
     db.session.commit()
     message = f"{agency.name} has been {'restored' if active else 'archived'}."
-    return _row_or_redirect(_agency_row, agency, "admin.list_agencies", message=message)
+    return _row_or_redirect(_agency_row, agency, "admin.list_agencies", message)
 
 
 def _agency_row(
-    agency: Agency, *, form: AgencyForm | None = None, status: int = 200, message=None, error=None
+    agency: Agency, *, form: AgencyForm | None = None, status: int = 200, message=None, conflict=False
 ):
     body = render_template(
-        "admin/_agency_row.html",
-        agency=agency,
-        form=form,
-        message=message,
-        error=error,
-        button_form=ButtonForm(),
+        "admin/_agency_row.html", agency=agency, form=form, message=message, conflict=conflict
     )
     return fragment_response(body, status)
 
@@ -152,7 +168,7 @@ def _agency_row(
 
 
 @bp.get("/users")
-@admin_only
+@requires(MANAGE_USERS)
 def list_users():
     q = request.args.get("q", "").strip()[:100]
     show = request.args.get("status", "active")
@@ -182,25 +198,28 @@ def list_users():
         agency_id=agency_id,
         roles=ROLE_LABELS,
         agencies=agencies,
-        button_form=ButtonForm(),
     )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@admin_only
+@requires(MANAGE_USERS)
 def invite_user_page():
-    form = InviteUserForm()
-    if form.validate_on_submit():
-        user, link = invite_user(
-            email=form.email.data,
-            full_name=form.full_name.data,
-            agency_id=int(form.agency_id.data),
-            role=form.role.data,
-            invited_by=current_user._get_current_object(),
-        )
-        db.session.commit()
-        return _invitation_sent(user, link)
-    return render("admin/user_invite.html", form=form, status=422 if form.errors else 200)
+    form = InviteUserForm(formdata=posted())
+    if not form.validate_on_submit():
+        return render("admin/user_invite.html", form=form, status=422 if form.errors else 200)
+    earlier = first_use(form, current_user)
+    if earlier:
+        return already_saved(earlier, url_for("admin.list_users"), "That invitation was already sent.")
+    user, link = invite_user(
+        email=form.email.data,
+        full_name=form.full_name.data,
+        agency_id=int(form.agency_id.data),
+        role=form.role.data,
+        invited_by=current_user._get_current_object(),
+    )
+    record_result(form, url_for("admin.list_users", q=user.email))
+    db.session.commit()
+    return _invitation_sent(user, link)
 
 
 def _invitation_sent(user: User, link: str):
@@ -212,66 +231,64 @@ def _invitation_sent(user: User, link: str):
 
 
 @bp.post("/users/<int:user_id>/invitation")
-@admin_only
+@requires(MANAGE_USERS)
 def resend_invitation_page(user_id: int):
     user = get_or_404(User, user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        link = resend_invitation(user, invited_by=current_user._get_current_object())
-    except AdminRuleBroken as broken:
-        db.session.rollback()
-        flash(str(broken), "error")
-        return redirect(url_for("admin.list_users"), 303)
+    on_failure(partial(_row_or_list, _user_row, user, list_users))
+    link = resend_invitation(user, invited_by=current_user._get_current_object())
     db.session.commit()
     return _invitation_sent(user, link)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@admin_only
+@requires(MANAGE_USERS)
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
-    form = EditUserForm(obj=user, user=user, prefix=row_prefix("user", user.id))
+    in_row = wants_fragment()
+    form = EditUserForm(formdata=posted(), obj=user, user=user, prefix=f"user-{user.id}" if in_row else "")
     if request.method == "GET":
         form.agency_id.data = str(user.agency_id)
-    if form.validate_on_submit():
-        try:
-            update_user(
-                user,
-                full_name=form.full_name.data,
-                agency_id=int(form.agency_id.data),
-                role=form.role.data,
-                actor=current_user._get_current_object(),
-            )
-        except AdminRuleBroken as broken:
-            db.session.rollback()
-            form.role.errors.append(str(broken))
-        else:
-            db.session.commit()
-            if wants_fragment():
-                return _user_row(user, message=f"{user.full_name} has been saved.")
-            flash(f"{user.full_name} has been saved.", "success")
-            return redirect(url_for("admin.list_users"), 303)
-    status = 422 if form.errors else 200
-    if wants_fragment():
-        return _user_row(user, form=form, status=status)
-    return render("admin/user_edit.html", form=form, user=user, status=status)
+    answer = partial(_user_form_answer, user, form, in_row)
+    if not form.validate_on_submit():
+        return answer(status=422 if form.errors else 200)
+    on_failure(answer, form, field="role")
+    update_user(
+        user,
+        full_name=form.full_name.data,
+        agency_id=int(form.agency_id.data),
+        role=form.role.data,
+        actor=current_user._get_current_object(),
+        loaded_version=form.loaded_version(),
+    )
+    db.session.commit()
+    if in_row:
+        return _user_row(user, message=f"{user.full_name} has been saved.")
+    flash(f"{user.full_name} has been saved.", "success")
+    return redirect(url_for("admin.list_users"), 303)
+
+
+def _user_form_answer(user: User, form, in_row: bool, *, status: int = 200, conflict: bool = False):
+    if in_row:
+        return _user_row(user, form=form, status=status, conflict=conflict)
+    return render("admin/user_edit.html", form=form, user=user, conflict=conflict, status=status)
 
 
 @bp.get("/users/<int:user_id>/row")
-@admin_only
+@requires(MANAGE_USERS)
 def show_user_row(user_id: int):
     return _user_row(get_or_404(User, user_id))
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@admin_only
+@requires(MANAGE_USERS)
 def deactivate_user(user_id: int):
     return _set_user_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
-@admin_only
+@requires(MANAGE_USERS)
 def reactivate_user(user_id: int):
     return _set_user_active(user_id, True)
 
@@ -280,39 +297,36 @@ def _set_user_active(user_id: int, active: bool):
     user = get_or_404(User, user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        set_user_active(user, active, actor=current_user._get_current_object())
-    except AdminRuleBroken as broken:
-        db.session.rollback()
-        return _row_or_redirect(_user_row, user, "admin.list_users", error=str(broken))
+    on_failure(partial(_row_or_list, _user_row, user, list_users))
+    set_user_active(user, active, actor=current_user._get_current_object())
     db.session.commit()
     message = f"{user.full_name} has been {'reactivated' if active else 'deactivated'}."
-    return _row_or_redirect(_user_row, user, "admin.list_users", message=message)
+    return _row_or_redirect(_user_row, user, "admin.list_users", message)
 
 
-def _user_row(user: User, *, form: EditUserForm | None = None, status: int = 200, message=None, error=None):
-    body = render_template(
-        "admin/_user_row.html",
-        user=user,
-        form=form,
-        message=message,
-        error=error,
-        button_form=ButtonForm(),
-    )
+def _user_row(
+    user: User, *, form: EditUserForm | None = None, status: int = 200, message=None, conflict=False
+):
+    body = render_template("admin/_user_row.html", user=user, form=form, message=message, conflict=conflict)
     return fragment_response(body, status)
 
 
 # --- Shared ---------------------------------------------------------------------------------
 
 
-def row_prefix(kind: str, ident: int) -> str:
-    """Form field prefix for a row edited in place; the full-page form (no JavaScript) has none."""
-    return f"{kind}-{ident}" if wants_fragment() else ""
-
-
-def _row_or_redirect(row_view, obj, list_endpoint: str, *, message=None, error=None):
+def _row_or_redirect(row_view, obj, list_endpoint: str, message: str):
     """Row buttons: htmx swaps the row with the outcome; a plain form goes back to the list."""
     if wants_fragment():
-        return row_view(obj, message=message, error=error, status=409 if error else 200)
-    flash(error or message, "error" if error else "success")
+        return row_view(obj, message=message)
+    flash(message, "success")
     return redirect(url_for(list_endpoint), 303)
+
+
+def _row_or_list(row_view, obj, list_view, *, status: int, conflict: bool = False):
+    """A row button refused by a rule: htmx gets the row with the reason (from the flashed message),
+    a plain form the list page with it in the banner."""
+    if wants_fragment():
+        return row_view(obj, status=status, conflict=conflict)
+    response = list_view()
+    response.status_code = status
+    return response

@@ -1,4 +1,6 @@
-"""Managing agencies and users. Each function records its audit event; the caller commits."""
+"""Managing agencies and users. Each function checks who may do it and records its audit event;
+the caller commits. Edits claim the version the form was loaded at (a second admin's stale edit is
+a StaleEdit, not an overwrite)."""
 
 from __future__ import annotations
 
@@ -7,20 +9,20 @@ import logging
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
+from app.admin.permissions import MANAGE_AGENCIES, MANAGE_USERS
 from app.audit import record
-from app.auth.models import Agency, Role, User, count_active_admins, normalise_email
+from app.auth.models import Agency, User, count_active_holders, normalise_email
 from app.auth.services import create_invitation, end_all_sessions
+from app.errors import RuleBroken
 from app.extensions import db
+from app.locking import claim
 from app.mail import send_mail
 
 log = logging.getLogger(__name__)
 
 
-class AdminRuleBroken(Exception):
-    """A change an admin asked for that would leave the portal in a bad state."""
-
-
-def create_agency(*, name: str, kind: str, district: str) -> Agency:
+def create_agency(*, name: str, kind: str, district: str, actor: User) -> Agency:
+    MANAGE_AGENCIES.require(actor)
     agency = Agency(name=name, kind=kind, district=district or "", active=True)
     db.session.add(agency)
     db.session.flush()
@@ -28,7 +30,11 @@ def create_agency(*, name: str, kind: str, district: str) -> Agency:
     return agency
 
 
-def update_agency(agency: Agency, *, name: str, kind: str, district: str) -> None:
+def update_agency(
+    agency: Agency, *, name: str, kind: str, district: str, actor: User, loaded_version: int | None
+) -> None:
+    MANAGE_AGENCIES.require(actor)
+    claim(agency, loaded_version)
     before = agency.audit_view()
     agency.name, agency.kind, agency.district = name, kind, district or ""
     after = agency.audit_view()
@@ -42,11 +48,12 @@ def count_active_users(agency: Agency) -> int:
     )
 
 
-def set_agency_active(agency: Agency, active: bool) -> None:
+def set_agency_active(agency: Agency, active: bool, *, actor: User) -> None:
+    MANAGE_AGENCIES.require(actor)
     if agency.active == active:
         return
     if not active and count_active_users(agency):
-        raise AdminRuleBroken(
+        raise RuleBroken(
             f"{agency.name} still has active users. Deactivate them or move them to another "
             "agency before archiving it."
         )
@@ -65,6 +72,7 @@ def invite_user(
     *, email: str, full_name: str, agency_id: int, role: str, invited_by: User
 ) -> tuple[User, str]:
     """Create the account without a password and a single-use link to set one. Returns the link."""
+    MANAGE_USERS.require(invited_by)
     user = User(
         email=normalise_email(email),
         full_name=full_name,
@@ -80,10 +88,11 @@ def invite_user(
 
 
 def resend_invitation(user: User, *, invited_by: User) -> str:
+    MANAGE_USERS.require(invited_by)
     if user.has_password:
-        raise AdminRuleBroken(f"{user.full_name} has already set a password.")
+        raise RuleBroken(f"{user.full_name} has already set a password.")
     if not user.active:
-        raise AdminRuleBroken(f"{user.full_name}'s account is deactivated. Reactivate it first.")
+        raise RuleBroken(f"{user.full_name}'s account is deactivated. Reactivate it first.")
     record("user.invitation_resent", user, summary=f"Sent a new invitation to {user.email}")
     return _issue_invitation(user, invited_by)
 
@@ -107,13 +116,22 @@ def _issue_invitation(user: User, invited_by: User) -> str:
     return link
 
 
-def update_user(user: User, *, full_name: str, agency_id: int, role: str, actor: User) -> None:
+def _is_last_administrator(user: User) -> bool:
+    """The only active account left that can manage users (so could never be replaced)."""
+    return MANAGE_USERS.allows(user) and user.active and count_active_holders(MANAGE_USERS) <= 1
+
+
+def update_user(
+    user: User, *, full_name: str, agency_id: int, role: str, actor: User, loaded_version: int | None
+) -> None:
+    MANAGE_USERS.require(actor)
+    claim(user, loaded_version)
     before = user.audit_view()
     role_changed = user.role != role
     agency_changed = user.agency_id != agency_id
-    if role_changed and user.role == Role.ADMIN and user.active and count_active_admins() <= 1:
-        raise AdminRuleBroken(
-            "This is the only active administrator. Make someone else an administrator first."
+    if role_changed and not MANAGE_USERS.held_by_role(role) and _is_last_administrator(user):
+        raise RuleBroken(
+            "This is the only active administrator. Make someone else an administrator first.", field="role"
         )
     user.full_name, user.agency_id, user.role = full_name, agency_id, role
     after = user.audit_view()
@@ -132,15 +150,16 @@ def update_user(user: User, *, full_name: str, agency_id: int, role: str, actor:
 
 
 def set_user_active(user: User, active: bool, *, actor: User) -> None:
+    MANAGE_USERS.require(actor)
     if user.active == active:
         return
     if not active:
         if user.id == actor.id:
-            raise AdminRuleBroken("You cannot deactivate your own account.")
-        if user.role == Role.ADMIN and count_active_admins() <= 1:
-            raise AdminRuleBroken("This is the only active administrator.")
+            raise RuleBroken("You cannot deactivate your own account.")
+        if _is_last_administrator(user):
+            raise RuleBroken("This is the only active administrator.")
     if active and not user.agency.active:
-        raise AdminRuleBroken(f"{user.agency.name} is archived. Restore the agency first.")
+        raise RuleBroken(f"{user.agency.name} is archived. Restore the agency first.")
     before = user.audit_view()
     user.active = active
     if not active:

@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from app.audit import bp
 from app.audit.models import AuditEvent
+from app.audit.permissions import READ_AUDIT_TRAIL
 from app.extensions import db
 from app.htmx import render
 from app.pagination import like_pattern, paginate
-from app.permissions import admin_only
+from app.permissions import requires
 
 
 def _parse_date(value: str | None):
@@ -21,7 +22,7 @@ def _parse_date(value: str | None):
 
 
 @bp.get("/")
-@admin_only
+@requires(READ_AUDIT_TRAIL)
 def list_events():
     args = request.args
     action = args.get("action", "")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+from app.locking import Versioned
 
 
 class AgencyKind(StrEnum):
@@ -76,11 +77,6 @@ ROLE_DESCRIPTIONS = {
     Role.ADMIN: "Publishes threshold documents and manages agencies and users.",
 }
 
-# Roles whose work spans the whole partnership; everyone else sees only their own agency's data.
-CROSS_AGENCY_ROLES = frozenset(
-    {Role.TRUST_MEMBER, Role.PROGRAMME_MANAGER, Role.PARTICIPATION_LEAD, Role.ADMIN}
-)
-
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
@@ -91,7 +87,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Agency(db.Model):
+class Agency(Versioned, db.Model):
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,7 +115,7 @@ class Agency(db.Model):
         return f"<Agency {self.id} {self.name!r}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Versioned, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,10 +150,9 @@ class User(UserMixin, db.Model):
 
     @property
     def sees_all_agencies(self) -> bool:
-        return self.role in CROSS_AGENCY_ROLES
+        from app.permissions import sees_all_agencies
 
-    def has_role(self, *roles: Role | str) -> bool:
-        return self.role in {str(r) for r in roles}
+        return sees_all_agencies(self)
 
     def audit_view(self) -> dict:
         return {
@@ -224,7 +219,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def count_active_admins() -> int:
-    return db.session.scalar(
-        select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))
-    )
+def count_active_holders(permission) -> int:
+    """How many active accounts hold `permission` (e.g. the last one who can manage users)."""
+    roles = [str(role) for role in permission.roles]
+    return db.session.scalar(select(func.count(User.id)).where(User.role.in_(roles), User.active.is_(True)))

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit import record
 from app.auth.models import (
@@ -77,7 +78,14 @@ def authenticate(email: str, password: str) -> SignInResult:
     if user is not None and password_ok and user.active:
         throttle.failure_count = 0
         throttle.locked_until = None
-        user.last_sign_in_at = now
+        # Not an edit of the account: it must not make an admin's open edit form stale.
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_sign_in_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(user, "last_sign_in_at", now)
         record("auth.sign_in", user, actor=user, summary="Signed in")
         return SignInResult(user=user)
 

@@ -1,15 +1,21 @@
-from flask_wtf import FlaskForm
+"""The project form, and building it with its agencies and current values."""
+
+from __future__ import annotations
+
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.actions.forms import active_agencies
+from app.actions.models import Project
 from app.extensions import db
-from app.forms import DateInput, strip_filter
-from app.programme.models import Project
+from app.forms import DateInput, OneTimeForm, VersionedForm, strip_filter
+from app.programme.services import ProjectDetails
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(VersionedForm):
     number = IntegerField(
         "Project number",
         widget=GovTextInput(),
@@ -60,3 +66,39 @@ class ProjectForm(FlaskForm):
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError("The planned end date must be on or after the start date")
+
+
+class NewProjectForm(ProjectForm, OneTimeForm):
+    """Adding a project: a double click adds one."""
+
+
+def project_form(project: Project | None = None, formdata=None) -> ProjectForm:
+    data = None
+    if project is not None:
+        data = {
+            "lock_version": project.lock_version,
+            "number": project.number,
+            "title": project.title,
+            "aim": project.aim,
+            "lead_name": project.lead_name,
+            "lead_agency_id": str(project.lead_agency_id or ""),
+            "start_date": project.start_date,
+            "end_date": project.end_date,
+        }
+    form = (NewProjectForm if project is None else ProjectForm)(formdata=formdata, data=data, project=project)
+    form.lead_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
+        SelectChoice(str(a.id), a.name) for a in active_agencies()
+    ]
+    return form
+
+
+def details_from_form(form: ProjectForm) -> ProjectDetails:
+    return ProjectDetails(
+        number=form.number.data,
+        title=form.title.data,
+        aim=form.aim.data or "",
+        lead_name=form.lead_name.data,
+        lead_agency_id=int(form.lead_agency_id.data) if form.lead_agency_id.data else None,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+    )

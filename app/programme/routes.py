@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from functools import partial
+
+from flask import abort, flash, redirect, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms.fields.choices import SelectChoice
 
-from app.actions.models import RAG_DEFINITIONS, Action
-from app.actions.services import open_challenge_counts, visible_actions
-from app.auth.models import Agency, Role
-from app.db_types import utcnow
+from app.actions.models import Action, Project
+from app.actions.permissions import visible_actions
+from app.actions.services import open_challenge_counts
+from app.errors import on_failure
 from app.extensions import db
+from app.forms import posted
 from app.htmx import render
 from app.pagination import paginate
-from app.permissions import get_or_404, requires_role, signed_in
+from app.permissions import get_or_404, requires, signed_in
 from app.programme import bp
-from app.programme.forms import ProjectForm
-from app.programme.models import Project
+from app.programme.forms import details_from_form, project_form
+from app.programme.permissions import MANAGE_PROJECTS
 from app.programme.services import (
     ROLLUP_RULES,
-    ProjectDetails,
     current_programme,
     programme_progress,
     project_progress,
     save_project,
 )
-
-MANAGERS = (Role.PROGRAMME_MANAGER, Role.ADMIN)
+from app.submissions import already_saved, first_use, record_result
 
 
 @bp.get("/")
@@ -42,7 +43,7 @@ def show_programme():
         .options(joinedload(Project.lead_agency))
         .order_by(Project.number)
     ).all()
-    by_project = project_progress(utcnow().date())
+    by_project = project_progress()
     return render(
         "programme/show_programme.html",
         programme=programme,
@@ -50,15 +51,12 @@ def show_programme():
         progress=by_project,
         overall=programme_progress(by_project, len(projects)),
         rules=ROLLUP_RULES,
-        rag_definitions=RAG_DEFINITIONS,
     )
 
 
 @bp.get("/projects/<int:project_id>")
 @signed_in
 def show_project(project_id: int):
-    from flask_login import current_user
-
     project = db.session.scalar(
         select(Project).where(Project.id == project_id).options(joinedload(Project.lead_agency))
     )
@@ -75,61 +73,54 @@ def show_project(project_id: int):
         "programme/show_project.html",
         project=project,
         page=page,
-        progress=project_progress(utcnow().date()).get(project.id),
+        progress=project_progress().get(project.id),
         challenge_counts=open_challenge_counts([a.id for a in page.items]),
         rules=ROLLUP_RULES,
-        today=utcnow().date(),
     )
 
 
-def _project_form(project: Project | None = None) -> ProjectForm:
-    form = ProjectForm(obj=project, project=project) if project else ProjectForm(project=None)
-    if request.method == "GET" and project is not None:
-        form.lead_agency_id.data = str(project.lead_agency_id or "")
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name))
-    form.lead_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
-        SelectChoice(str(a.id), a.name) for a in agencies
-    ]
-    return form
-
-
-def _details(form: ProjectForm) -> ProjectDetails:
-    return ProjectDetails(
-        number=form.number.data,
-        title=form.title.data,
-        aim=form.aim.data or "",
-        lead_name=form.lead_name.data,
-        lead_agency_id=int(form.lead_agency_id.data) if form.lead_agency_id.data else None,
-        start_date=form.start_date.data,
-        end_date=form.end_date.data,
-    )
+def _project_form_page(form, project: Project | None, *, status: int = 200, conflict: bool = False):
+    return render("programme/project_form.html", form=form, project=project, conflict=conflict, status=status)
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
-@requires_role(*MANAGERS)
+@requires(MANAGE_PROJECTS)
 def create_project_page():
     programme = current_programme()
     if programme is None:
         abort(404)
-    form = _project_form()
-    if form.validate_on_submit():
-        project = save_project(None, _details(form), programme=programme)
-        db.session.commit()
-        flash(f"Project {project.code} has been added.", "success")
-        return redirect(url_for("programme.show_project", project_id=project.id), 303)
-    return render("programme/project_form.html", form=form, project=None, status=422 if form.errors else 200)
+    form = project_form(formdata=posted())
+    answer = partial(_project_form_page, form, None)
+    if not form.validate_on_submit():
+        return answer(status=422 if form.errors else 200)
+    earlier = first_use(form, current_user)
+    if earlier:
+        return already_saved(earlier, url_for("programme.show_programme"))
+    on_failure(answer, form, field="number")
+    project = save_project(None, details_from_form(form), programme=programme, user=current_user)
+    result = url_for("programme.show_project", project_id=project.id)
+    record_result(form, result)
+    db.session.commit()
+    flash(f"Project {project.code} has been added.", "success")
+    return redirect(result, 303)
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
-@requires_role(*MANAGERS)
+@requires(MANAGE_PROJECTS)
 def edit_project_page(project_id: int):
     project = get_or_404(Project, project_id)
-    form = _project_form(project)
-    if form.validate_on_submit():
-        save_project(project, _details(form), programme=project.programme)
-        db.session.commit()
-        flash(f"Project {project.code} has been saved.", "success")
-        return redirect(url_for("programme.show_project", project_id=project.id), 303)
-    return render(
-        "programme/project_form.html", form=form, project=project, status=422 if form.errors else 200
+    form = project_form(project, formdata=posted())
+    answer = partial(_project_form_page, form, project)
+    if not form.validate_on_submit():
+        return answer(status=422 if form.errors else 200)
+    on_failure(answer, form, field="number")
+    save_project(
+        project,
+        details_from_form(form),
+        programme=project.programme,
+        user=current_user,
+        loaded_version=form.loaded_version(),
     )
+    db.session.commit()
+    flash(f"Project {project.code} has been saved.", "success")
+    return redirect(url_for("programme.show_project", project_id=project.id), 303)

@@ -7,10 +7,12 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
-from app.actions.models import FINISHED_STATUSES, Action, Rag, Review
+from app.actions.models import RAG_BY_SEVERITY, Action, Programme, Project, Rag, Review
 from app.audit import record
+from app.auth.models import User
 from app.extensions import db
-from app.programme.models import Programme, Project
+from app.locking import claim
+from app.programme.permissions import MANAGE_PROJECTS
 
 ROLLUP_RULES = [
     "A project's % complete is the average of its actions' % complete, weighted by each action's "
@@ -21,9 +23,6 @@ ROLLUP_RULES = [
     "The programme is red when a quarter or more of its projects are red, amber when any project "
     "is red or amber, and green otherwise.",
 ]
-
-_SEVERITY = case((Action.rag == Rag.RED, 2), (Action.rag == Rag.AMBER, 1), else_=0)
-_RAG_BY_SEVERITY = {0: Rag.GREEN, 1: Rag.AMBER, 2: Rag.RED}
 
 
 @dataclass
@@ -37,17 +36,17 @@ class Progress:
     weight_sum: int = 0
 
 
-def project_progress(today: date) -> dict[int, Progress]:
+def project_progress() -> dict[int, Progress]:
     """Every project's roll-up in one query, however many actions there are."""
-    unfinished = Action.status.not_in([str(s) for s in FINISHED_STATUSES])
+    unfinished = ~Action.is_finished
     rows = db.session.execute(
         select(
             Action.project_id,
             func.count(Action.id),
             func.sum(Action.weight * Action.percent_complete),
             func.sum(Action.weight),
-            func.max(case((unfinished, _SEVERITY), else_=None)),
-            func.sum(case((unfinished & (Action.due_date < today), 1), else_=0)),
+            func.max(case((unfinished, Action.rag_severity), else_=None)),
+            func.sum(case((Action.is_overdue, 1), else_=0)),
             func.sum(case((unfinished & (Action.rag == Rag.RED), 1), else_=0)),
         )
         .where(Action.review == Review.ACCEPTED, Action.project_id.is_not(None))
@@ -57,7 +56,7 @@ def project_progress(today: date) -> dict[int, Progress]:
         project_id: Progress(
             actions=count,
             percent=round(weighted / weights) if weights else None,
-            rag=_RAG_BY_SEVERITY[severity] if severity is not None else Rag.GREEN,
+            rag=RAG_BY_SEVERITY[severity] if severity is not None else Rag.GREEN,
             overdue=overdue or 0,
             red=red or 0,
             weighted_sum=weighted or 0,
@@ -102,11 +101,23 @@ class ProjectDetails:
     end_date: date | None
 
 
-def save_project(project: Project | None, details: ProjectDetails, *, programme: Programme) -> Project:
+def save_project(
+    project: Project | None,
+    details: ProjectDetails,
+    *,
+    programme: Programme,
+    user: User,
+    loaded_version: int | None = None,
+) -> Project:
+    """Add a project (project=None) or edit one loaded at `loaded_version`. Project numbers are
+    unique in a programme: the form says so, and the database makes sure under parallel requests."""
+    MANAGE_PROJECTS.require(user)
     created = project is None
     if project is None:
         project = Project(programme_id=programme.id)
         db.session.add(project)
+    else:
+        claim(project, loaded_version)
     before = None if created else project.audit_view()
     for key, value in details.__dict__.items():
         setattr(project, key, value)

@@ -13,7 +13,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -25,7 +24,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from wtforms.widgets import HiddenInput
 
 from app.extensions import db
-from app.forms import DateInput, EmailAddress, strip_filter
+from app.forms import DateInput, EmailAddress, OneTimeForm, VersionedForm, strip_filter
 from app.thresholds.models import LEVELS, ThresholdDocument
 
 TEXT_LIMIT = 20_000
@@ -57,7 +56,7 @@ def _line(label, *, required=None, limit=200, hint=None):
     )
 
 
-class NewDocumentForm(FlaskForm):
+class NewDocumentForm(OneTimeForm):
     title = _line("Title", required="Enter a title", hint="For example, Pathway to Provision")
     slug = StringField(
         "Web address",
@@ -134,8 +133,7 @@ class PathwayForm(Form):
     remove = BooleanField("Remove this pathway when saving", widget=GovCheckboxInput())
 
 
-class DraftForm(FlaskForm):
-    lock_version = HiddenField()
+class DraftForm(VersionedForm):
     summary_of_amendments = _text(
         "Summary of key amendments",
         hint="What changed from the previous version, for partners who read the last one. "
@@ -170,6 +168,5 @@ class DocumentSettingsForm(FlaskForm):
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 
-class PublishForm(FlaskForm):
-    lock_version = HiddenField()
+class PublishForm(VersionedForm):
     submit = SubmitField("Publish this version", widget=GovSubmitInput())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import Agency, User
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+from app.locking import Versioned
 
 
 class VersionStatus(StrEnum):
@@ -63,7 +64,7 @@ class ThresholdDocument(db.Model):
         return {"slug": self.slug, "title": self.title, "is_public": self.is_public}
 
 
-class ThresholdVersion(db.Model):
+class ThresholdVersion(Versioned, db.Model):
     __tablename__ = "threshold_versions"
     __table_args__ = (
         UniqueConstraint("document_id", "number", name="uq_threshold_versions_document_number"),
@@ -82,8 +83,6 @@ class ThresholdVersion(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped on every save of a draft: a save based on an older value is a conflict (409).
-    lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     document: Mapped[ThresholdDocument] = relationship(back_populates="versions")
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])

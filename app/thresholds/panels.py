@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import func, select
 
-from app.auth.models import Agency, Role, User
+from app.auth.models import Agency, User
 from app.extensions import db
 from app.home.panels import Panel, PanelItem, register_panel
 from app.thresholds.models import AgencyAcknowledgement, ThresholdDocument, ThresholdVersion, VersionStatus
+from app.thresholds.permissions import ACKNOWLEDGE, SEE_ACKNOWLEDGEMENTS, WRITE
 from app.thresholds.services import outstanding_acknowledgements
 
 
 @register_panel
 def threshold_acknowledgements_panel(user: User) -> Panel | None:
-    if user.role != Role.AGENCY_LEAD:
+    if not ACKNOWLEDGE.allows(user):
         return None
     items = [
         PanelItem(
@@ -32,7 +33,7 @@ def threshold_acknowledgements_panel(user: User) -> Panel | None:
 
 @register_panel
 def threshold_oversight_panel(user: User) -> Panel | None:
-    if user.role not in (Role.ADMIN, Role.TRUST_MEMBER):
+    if not SEE_ACKNOWLEDGEMENTS.allows(user):
         return None
     active_agencies = db.session.scalar(select(func.count(Agency.id)).where(Agency.active.is_(True)))
     rows = db.session.execute(
@@ -57,7 +58,7 @@ def threshold_oversight_panel(user: User) -> Panel | None:
         for slug, title, number, done in rows
         if done < active_agencies
     ]
-    if user.role == Role.ADMIN:
+    if WRITE.allows(user):
         drafts = db.session.execute(
             select(ThresholdDocument.slug, ThresholdDocument.title, ThresholdVersion.number)
             .join(ThresholdVersion, ThresholdVersion.document_id == ThresholdDocument.id)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import Role
+from app.errors import on_failure
 from app.extensions import db, login_manager
-from app.forms import ButtonForm, submitted_lock_version
+from app.forms import ButtonForm, posted
 from app.htmx import render
 from app.pagination import int_arg, page_arg
-from app.permissions import admin_only, public, requires_role, signed_in
+from app.permissions import public, requires, signed_in
+from app.submissions import already_saved, first_use, record_result
 from app.thresholds import bp
 from app.thresholds.diff import compare_versions
 from app.thresholds.editing import content_from_form, form_data_from_version
@@ -26,10 +29,9 @@ from app.thresholds.models import (
     draft_version,
     published_version,
 )
+from app.thresholds.permissions import ACKNOWLEDGE, PUBLISH, SEE_ACKNOWLEDGEMENTS, WRITE
 from app.thresholds.search import search_current
 from app.thresholds.services import (
-    DraftConflict,
-    ThresholdRuleBroken,
     acknowledge_for_agency,
     acknowledgement_status,
     create_document,
@@ -44,8 +46,8 @@ from app.thresholds.services import (
 # --- Who may read what ----------------------------------------------------------------------
 
 
-def _is_admin() -> bool:
-    return current_user.is_authenticated and current_user.role == Role.ADMIN
+def _reads_drafts() -> bool:
+    return WRITE.allows(current_user)
 
 
 def readable_document(slug: str) -> ThresholdDocument:
@@ -69,7 +71,7 @@ def readable_version(document: ThresholdDocument, number: int) -> ThresholdVersi
             selectinload(ThresholdVersion.pathways),
         )
     )
-    if version is None or (version.is_draft and not _is_admin()):
+    if version is None or (version.is_draft and not _reads_drafts()):
         abort(404)
     return version
 
@@ -85,7 +87,7 @@ def list_documents():
     if not current_user.is_authenticated:
         stmt = stmt.where(ThresholdDocument.is_public.is_(True))
     documents = db.session.scalars(stmt.options(selectinload(ThresholdDocument.versions))).all()
-    if not _is_admin():
+    if not _reads_drafts():
         documents = [d for d in documents if any(v.is_published for v in d.versions)]
     results = None
     if q:
@@ -102,7 +104,7 @@ def show_document(slug: str):
     current = published_version(document.id)
     if current is None:
         draft = draft_version(document.id)
-        if draft is not None and _is_admin():
+        if draft is not None and _reads_drafts():
             return redirect(url_for("thresholds.edit_draft", slug=slug))
         abort(404)
     return _show(document, current.number)
@@ -115,7 +117,7 @@ def show_version(slug: str, number: int):
     return _show(document, number)
 
 
-def _show(document: ThresholdDocument, number: int):
+def _show(document: ThresholdDocument, number: int, *, status: int = 200, conflict: bool = False):
     version = readable_version(document, number)
     concern = request.args.get("concern", "")
     level = int_arg("level", upper=4)
@@ -128,12 +130,11 @@ def _show(document: ThresholdDocument, number: int):
         "document": document,
         "version": version,
         # Drafts are listed (and compared) only for admins.
-        "versions": [v for v in document.versions if not v.is_draft or _is_admin()],
+        "versions": [v for v in document.versions if not v.is_draft or _reads_drafts()],
         "concerns": sorted({p.concern for p in version.pathways}),
         "pathways": pathways,
         "concern": concern,
         "level": level,
-        "button_form": ButtonForm(),
         "my_agency_acknowledgement": None,
         "my_read_receipt": None,
     }
@@ -149,14 +150,14 @@ def _show(document: ThresholdDocument, number: int):
                 ReadReceipt.version_id == version.id, ReadReceipt.user_id == current_user.id
             )
         )
-    return render("thresholds/show_version.html", block="pathways", **context)
+    return render("thresholds/show_version.html", block="pathways", status=status, **context)
 
 
 @bp.get("/<slug>/compare")
 @public
 def compare(slug: str):
     document = readable_document(slug)
-    numbers = [v.number for v in document.versions if not v.is_draft or _is_admin()]
+    numbers = [v.number for v in document.versions if not v.is_draft or _reads_drafts()]
     if len(numbers) < 2:
         flash("There is only one version of this document, so there is nothing to compare yet.", "info")
         return redirect(url_for("thresholds.show_document", slug=slug))
@@ -176,7 +177,7 @@ def compare(slug: str):
 
 
 @bp.post("/<slug>/versions/<int:number>/acknowledge")
-@requires_role(Role.AGENCY_LEAD)
+@requires(ACKNOWLEDGE)
 def acknowledge(slug: str, number: int):
     return _mark(
         slug, number, acknowledge_for_agency, "Thank you. Your agency's acknowledgement has been recorded."
@@ -189,25 +190,23 @@ def mark_read(slug: str, number: int):
     return _mark(slug, number, record_read, "Thank you. We have recorded that you have read this version.")
 
 
-def _mark(slug: str, number: int, action, message: str):
+def _mark(slug: str, number: int, mark, message: str):
+    """Acknowledging and marking read happen once per version: a repeat, even a parallel one, is
+    thanked the same way (the service returns the earlier record)."""
     document = readable_document(slug)
     version = readable_version(document, number)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        action(version, user=current_user._get_current_object())
-    except ThresholdRuleBroken as broken:
-        db.session.rollback()
-        flash(str(broken), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    on_failure(partial(_show, document, number))
+    mark(version, user=current_user._get_current_object())
+    db.session.commit()
+    flash(message, "success")
     # No #fragment: jumping to one takes focus away from the banner that says what happened.
     return redirect(url_for("thresholds.show_version", slug=slug, number=number), 303)
 
 
 @bp.get("/<slug>/versions/<int:number>/acknowledgements")
-@requires_role(Role.ADMIN, Role.TRUST_MEMBER)
+@requires(SEE_ACKNOWLEDGEMENTS)
 def list_acknowledgements(slug: str, number: int):
     document = readable_document(slug)
     version = readable_version(document, number)
@@ -225,34 +224,35 @@ def list_acknowledgements(slug: str, number: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@admin_only
+@requires(WRITE)
 def create_document_page():
-    form = NewDocumentForm()
-    if form.validate_on_submit():
-        document = create_document(
-            title=form.title.data,
-            slug=form.slug.data,
-            is_public=form.is_public.data,
-            actor=current_user._get_current_object(),
-        )
-        db.session.commit()
-        flash(f"{document.title} has been created as a draft.", "success")
-        return redirect(url_for("thresholds.edit_draft", slug=document.slug), 303)
-    return render("thresholds/create_document.html", form=form, status=422 if form.errors else 200)
+    form = NewDocumentForm(formdata=posted())
+    if not form.validate_on_submit():
+        return render("thresholds/create_document.html", form=form, status=422 if form.errors else 200)
+    earlier = first_use(form, current_user)
+    if earlier:
+        return already_saved(earlier, url_for("thresholds.list_documents"))
+    document = create_document(
+        title=form.title.data,
+        slug=form.slug.data,
+        is_public=form.is_public.data,
+        actor=current_user._get_current_object(),
+    )
+    result = url_for("thresholds.edit_draft", slug=document.slug)
+    record_result(form, result)
+    db.session.commit()
+    flash(f"{document.title} has been created as a draft.", "success")
+    return redirect(result, 303)
 
 
 @bp.post("/<slug>/versions")
-@admin_only
+@requires(WRITE)
 def start_new_draft(slug: str):
     document = readable_document(slug)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        draft = start_draft(document, actor=current_user._get_current_object())
-    except ThresholdRuleBroken as broken:
-        db.session.rollback()
-        flash(str(broken), "error")
-        return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
+    on_failure(partial(_edit_or_no_draft_page, document))
+    draft = start_draft(document, actor=current_user._get_current_object())
     db.session.commit()
     flash(f"Version {draft.number} has been started as a copy of the current version.", "success")
     return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
@@ -265,23 +265,27 @@ def _draft_or_404(document: ThresholdDocument) -> ThresholdVersion:
     return readable_version(document, draft.number)
 
 
-@bp.route("/<slug>/edit", methods=["GET", "POST"])
-@admin_only
-def edit_draft(slug: str):
-    document = readable_document(slug)
-    draft = draft_version(document.id)
-    if draft is None:
+def _edit_or_no_draft_page(document: ThresholdDocument, *, status: int = 200, settings_form=None, **_):
+    """The draft's editor as it is saved, or the page offering to start a draft."""
+    if draft_version(document.id) is None:
         return render(
             "thresholds/no_draft.html",
             document=document,
-            button_form=ButtonForm(),
-            settings_form=_settings_form(document),
+            settings_form=settings_form or _settings_form(document),
+            status=status,
         )
     draft = _draft_or_404(document)
-    if request.method == "GET":
-        form = DraftForm(formdata=None, data=form_data_from_version(draft))
-        return _edit_page(document, draft, form)
+    editor = DraftForm(formdata=None, data=form_data_from_version(draft))
+    return _edit_page(document, draft, editor, status=status, settings_form=settings_form)
 
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@requires(WRITE)
+def edit_draft(slug: str):
+    document = readable_document(slug)
+    if request.method == "GET" or draft_version(document.id) is None:
+        return _edit_or_no_draft_page(document)
+    draft = _draft_or_404(document)
     form = DraftForm()
     form.sections.entries = [e for e in form.sections.entries if not e.form.remove.data]
     form.pathways.entries = [e for e in form.pathways.entries if not e.form.remove.data]
@@ -291,16 +295,13 @@ def edit_draft(slug: str):
         return _edit_page(document, draft, form)
     if not form.validate_on_submit():
         return _edit_page(document, draft, form, status=422)
-    try:
-        save_draft(
-            draft,
-            content_from_form(form),
-            loaded_lock_version=submitted_lock_version(form),
-            actor=current_user._get_current_object(),
-        )
-    except DraftConflict:
-        db.session.rollback()
-        return _edit_page(document, draft, form, status=409, conflict=True)
+    on_failure(partial(_edit_page, document, draft, form), form, field="summary_of_amendments")
+    save_draft(
+        draft,
+        content_from_form(form),
+        loaded_version=form.loaded_version(),
+        actor=current_user._get_current_object(),
+    )
     db.session.commit()
     flash(f"Draft version {draft.number} has been saved.", "success")
     return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
@@ -322,30 +323,19 @@ def _edit_page(
         form=form,
         settings_form=settings_form or _settings_form(document),
         conflict=conflict,
-        publish_form=PublishForm(data={"lock_version": draft.lock_version}),
+        publish_form=PublishForm(formdata=None, data={"lock_version": draft.lock_version}),
         publish_problems=publish_problems if publish_problems is not None else publication_problems(draft),
         status=status,
     )
 
 
 @bp.post("/<slug>/settings")
-@admin_only
+@requires(WRITE)
 def update_settings(slug: str):
     document = readable_document(slug)
     form = _settings_form(document, formdata=request.form)
     if not form.validate():
-        draft = draft_version(document.id)
-        if draft is None:
-            return render(
-                "thresholds/no_draft.html",
-                document=document,
-                button_form=ButtonForm(),
-                settings_form=form,
-                status=422,
-            )
-        draft = _draft_or_404(document)
-        editor = DraftForm(formdata=None, data=form_data_from_version(draft))
-        return _edit_page(document, draft, editor, status=422, settings_form=form)
+        return _edit_or_no_draft_page(document, status=422, settings_form=form)
     update_document_settings(
         document,
         title=form.title.data,
@@ -358,29 +348,15 @@ def update_settings(slug: str):
 
 
 @bp.post("/<slug>/publish")
-@admin_only
+@requires(PUBLISH)
 def publish(slug: str):
     document = readable_document(slug)
     draft = _draft_or_404(document)
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        publish_version(
-            draft,
-            loaded_lock_version=submitted_lock_version(form),
-            actor=current_user._get_current_object(),
-        )
-    except DraftConflict:
-        db.session.rollback()
-        flash(
-            "The draft was changed after you opened it. Check the latest text, then publish again.", "error"
-        )
-        return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
-    except ThresholdRuleBroken as broken:
-        db.session.rollback()
-        editor = DraftForm(formdata=None, data=form_data_from_version(draft))
-        return _edit_page(document, draft, editor, status=422, publish_problems=[str(broken)])
+    on_failure(partial(_edit_or_no_draft_page, document))
+    publish_version(draft, loaded_version=form.loaded_version(), actor=current_user._get_current_object())
     db.session.commit()
     flash(
         f"Version {draft.number} of {document.title} is published. "

@@ -6,13 +6,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.audit import record
-from app.auth.models import Agency, Role, User
+from app.auth.models import Agency, User
+from app.dates import today
 from app.db_types import utcnow
+from app.errors import RuleBroken
 from app.extensions import db
+from app.locking import claim
 from app.sanitize import render_markdown
 from app.thresholds.models import (
     LEVELS,
@@ -29,6 +32,7 @@ from app.thresholds.models import (
     draft_version,
     published_version,
 )
+from app.thresholds.permissions import ACKNOWLEDGE, PUBLISH, WRITE
 
 DEFAULT_SECTIONS = [
     ("A", "A continuum of need"),
@@ -36,14 +40,6 @@ DEFAULT_SECTIONS = [
     ("C", "Pathways"),
     ("D", "Specialist guidance and neighbouring-authority contacts"),
 ]
-
-
-class ThresholdRuleBroken(Exception):
-    """Something the admin asked for that the rules of publishing do not allow."""
-
-
-class DraftConflict(Exception):
-    """The draft was saved by someone else after this editor loaded it."""
 
 
 @dataclass
@@ -96,13 +92,8 @@ def indicator_lines(text: str) -> list[str]:
 # --- Creating and copying ---------------------------------------------------------------------
 
 
-def _require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
-        raise PermissionError("Only admins write and publish threshold documents.")
-
-
 def create_document(*, title: str, slug: str, is_public: bool, actor: User) -> ThresholdDocument:
-    _require_admin(actor)
+    WRITE.require(actor)
     document = ThresholdDocument(title=title, slug=slug, is_public=is_public)
     db.session.add(document)
     db.session.flush()
@@ -128,7 +119,7 @@ def update_document_settings(
     document: ThresholdDocument, *, title: str, is_public: bool, actor: User
 ) -> None:
     """Title and who may read: document-wide, so they apply at once, to the current version too."""
-    _require_admin(actor)
+    WRITE.require(actor)
     before = document.audit_view()
     document.title, document.is_public = title, is_public
     if document.audit_view() != before:
@@ -143,12 +134,12 @@ def update_document_settings(
 
 def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion:
     """A new draft, copied from the current published version, for the next amendment."""
-    _require_admin(actor)
+    WRITE.require(actor)
     if draft_version(document.id) is not None:
-        raise ThresholdRuleBroken("There is already a draft of this document. Edit that draft instead.")
+        raise RuleBroken("There is already a draft of this document. Edit that draft instead.")
     source = published_version(document.id)
     if source is None:
-        raise ThresholdRuleBroken("There is no published version to start from.")
+        raise RuleBroken("There is no published version to start from.")
     number = db.session.scalar(
         select(func.max(ThresholdVersion.number)).where(ThresholdVersion.document_id == document.id)
     )
@@ -214,23 +205,13 @@ def _copy_content(source: ThresholdVersion, target: ThresholdVersion) -> None:
 
 
 def save_draft(
-    version: ThresholdVersion, content: DraftContent, *, loaded_lock_version: int, actor: User
+    version: ThresholdVersion, content: DraftContent, *, loaded_version: int | None, actor: User
 ) -> None:
-    """Replace the draft's content. Raises DraftConflict if someone saved it since it was loaded."""
-    _require_admin(actor)
+    """Replace the draft's content. A StaleEdit if someone saved it since it was loaded."""
+    WRITE.require(actor)
     if not version.is_draft:
-        raise ThresholdRuleBroken(
-            "Only a draft can be edited. Start a new draft to amend a published version."
-        )
-    claimed = db.session.execute(
-        update(ThresholdVersion)
-        .where(ThresholdVersion.id == version.id, ThresholdVersion.lock_version == loaded_lock_version)
-        .values(lock_version=loaded_lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise DraftConflict()
-    db.session.refresh(version)
+        raise RuleBroken("Only a draft can be edited. Start a new draft to amend a published version.")
+    claim(version, loaded_version)
 
     document = version.document
     before = version.audit_view()
@@ -301,7 +282,7 @@ def publication_problems(version: ThresholdVersion) -> list[str]:
         problems.append("Write a summary of the key amendments before publishing")
     if version.next_review_date is None:
         problems.append("Set a next review date before publishing")
-    elif version.next_review_date <= utcnow().date():
+    elif version.next_review_date <= today():
         problems.append("The next review date must be in the future")
     if sorted(level.level for level in version.levels) != [1, 2, 3, 4]:
         problems.append("All four levels of need must be described")
@@ -311,31 +292,23 @@ def publication_problems(version: ThresholdVersion) -> list[str]:
 
 
 def publish_version(
-    version: ThresholdVersion, *, loaded_lock_version: int, actor: User
+    version: ThresholdVersion, *, loaded_version: int | None, actor: User
 ) -> ThresholdVersion | None:
     """Publish a draft in one transaction: the old version is superseded, acknowledgements restart
     (they belong to a version). Returns the version it superseded."""
-    _require_admin(actor)
+    PUBLISH.require(actor)
     if not version.is_draft:
-        raise ThresholdRuleBroken("This version has already been published.")
-    # Compare-and-set, as in save_draft: a save (or publish) since the admin looked wins, and
-    # this publish is refused rather than publishing text nobody reviewed.
-    claimed = db.session.execute(
-        update(ThresholdVersion)
-        .where(
-            ThresholdVersion.id == version.id,
-            ThresholdVersion.lock_version == loaded_lock_version,
-            ThresholdVersion.status == VersionStatus.DRAFT,
-        )
-        .values(lock_version=loaded_lock_version + 1)
-        .execution_options(synchronize_session=False)
+        raise RuleBroken("This version has already been published.")
+    # A save (or publish) since the admin looked wins, and this publish is refused rather than
+    # publishing text nobody reviewed.
+    claim(
+        version,
+        loaded_version,
+        "The draft was changed after you opened it. Check the latest text, then publish again.",
     )
-    if claimed.rowcount != 1:
-        raise DraftConflict()
-    db.session.refresh(version)
     problems = publication_problems(version)
     if problems:
-        raise ThresholdRuleBroken(problems[0])
+        raise RuleBroken(problems[0])
     now = utcnow()
     previous = published_version(version.document_id)
     if previous is not None:
@@ -359,10 +332,9 @@ def publish_version(
 
 def acknowledge_for_agency(version: ThresholdVersion, *, user: User) -> AgencyAcknowledgement:
     """An agency lead confirms their own agency's staff have been briefed. Once per version."""
-    if user.role != Role.AGENCY_LEAD:
-        raise PermissionError("Only an agency lead acknowledges for their agency.")
+    ACKNOWLEDGE.require(user)
     if not version.is_published:
-        raise ThresholdRuleBroken("Only the current version can be acknowledged.")
+        raise RuleBroken("Only the current version can be acknowledged.")
     existing = db.session.scalar(
         select(AgencyAcknowledgement).where(
             AgencyAcknowledgement.version_id == version.id, AgencyAcknowledgement.agency_id == user.agency_id
@@ -386,7 +358,7 @@ def acknowledge_for_agency(version: ThresholdVersion, *, user: User) -> AgencyAc
 
 def record_read(version: ThresholdVersion, *, user: User) -> ReadReceipt:
     if not version.is_published:
-        raise ThresholdRuleBroken("Only the current version can be marked as read.")
+        raise RuleBroken("Only the current version can be marked as read.")
     existing = db.session.scalar(
         select(ReadReceipt).where(ReadReceipt.version_id == version.id, ReadReceipt.user_id == user.id)
     )

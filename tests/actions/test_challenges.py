@@ -4,6 +4,7 @@ from sqlalchemy import select
 from app.actions.models import Challenge
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.forms import new_token
 from tests.factories import PASSWORD, make_action, make_agency, make_user
 
 
@@ -18,7 +19,7 @@ def test_trust_members_and_the_programme_manager_raise_challenges(app, client, a
     as_role(role)
     response = client.post(
         f"/actions/{action.id}/challenges",
-        data={"text": "What is the revised date?"},
+        data={"submission_token": new_token(), "text": "What is the revised date?"},
         headers={"HX-Request": "true"},
     )
     body = response.get_data(as_text=True)
@@ -31,7 +32,9 @@ def test_trust_members_and_the_programme_manager_raise_challenges(app, client, a
 def test_challenge_without_javascript_redirects_back(app, client, as_role):
     action = make_action()
     as_role("trust_member")
-    response = client.post(f"/actions/{action.id}/challenges", data={"text": "Evidence please."})
+    response = client.post(
+        f"/actions/{action.id}/challenges", data={"submission_token": new_token(), "text": "Evidence please."}
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == f"/actions/{action.id}#challenges"
 
@@ -39,7 +42,9 @@ def test_challenge_without_javascript_redirects_back(app, client, as_role):
 def test_empty_challenge_is_refused(app, client, as_role):
     action = make_action()
     as_role("trust_member")
-    response = client.post(f"/actions/{action.id}/challenges", data={"text": "  "})
+    response = client.post(
+        f"/actions/{action.id}/challenges", data={"submission_token": new_token(), "text": "  "}
+    )
     assert response.status_code == 422
     assert "Write your challenge" in response.get_data(as_text=True)
     assert challenges() == []
@@ -49,7 +54,12 @@ def test_empty_challenge_is_refused(app, client, as_role):
 def test_others_cannot_raise_challenges(app, client, as_role, role):
     action = make_action()
     as_role(role)
-    assert client.post(f"/actions/{action.id}/challenges", data={"text": "Hmm"}).status_code == 403
+    assert (
+        client.post(
+            f"/actions/{action.id}/challenges", data={"submission_token": new_token(), "text": "Hmm"}
+        ).status_code
+        == 403
+    )
     assert challenges() == []
 
 
@@ -128,6 +138,9 @@ def test_proposed_or_closed_actions_cannot_be_challenged(app, client, as_role):
     closed = make_action(status="closed")
     as_role("programme_manager")
     for action in (proposal, closed):
-        response = client.post(f"/actions/{action.id}/challenges", data={"text": "Why?"})
-        assert response.status_code == 409
+        response = client.post(
+            f"/actions/{action.id}/challenges", data={"submission_token": new_token(), "text": "Why?"}
+        )
+        assert response.status_code == 422
+        assert "Only open actions in the programme can be challenged." in response.get_data(as_text=True)
     assert challenges() == []

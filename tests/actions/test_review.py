@@ -4,6 +4,7 @@ from sqlalchemy import select
 from app.actions.models import Action, ProgressUpdate
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.forms import new_token
 from tests.factories import make_action, make_agency, make_project, make_user, reload
 
 FORM = {
@@ -19,7 +20,13 @@ def test_partner_proposes_an_action_for_their_own_agency_only(app, client, as_ro
     police, health = make_agency("Police"), make_agency("Health")
     user = as_role("partner", agency=police)
     response = client.post(
-        "/actions/new", data={**FORM, "owner_agency_id": health.id, "contributor_ids": [health.id]}
+        "/actions/new",
+        data={
+            **FORM,
+            "submission_token": new_token(),
+            "owner_agency_id": health.id,
+            "contributor_ids": [health.id],
+        },
     )
     assert response.status_code == 303
     action = db.session.scalar(select(Action))
@@ -33,7 +40,13 @@ def test_bad_action_input_is_refused(app, client, as_role):
     as_role("agency_lead")
     response = client.post(
         "/actions/new",
-        data={**FORM, "title": "", "due_date": ["31", "13", "2027"], "start_date": ["1", "1", "2028"]},
+        data={
+            **FORM,
+            "submission_token": new_token(),
+            "title": "",
+            "due_date": ["31", "13", "2027"],
+            "start_date": ["1", "1", "2028"],
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -44,7 +57,7 @@ def test_bad_action_input_is_refused(app, client, as_role):
 @pytest.mark.parametrize("role", ["trust_member", "participation_lead"])
 def test_reviewers_cannot_create_actions(app, client, as_role, role):
     as_role(role)
-    assert client.post("/actions/new", data=FORM).status_code == 403
+    assert client.post("/actions/new", data={**FORM, "submission_token": new_token()}).status_code == 403
 
 
 def test_programme_manager_creates_an_action_in_a_project_with_a_reference(app, client, as_role):
@@ -53,7 +66,14 @@ def test_programme_manager_creates_an_action_in_a_project_with_a_reference(app, 
     owner = make_agency()
     as_role("programme_manager")
     response = client.post(
-        "/actions/new", data={**FORM, "owner_agency_id": owner.id, "project_id": project.id, "weight": 3}
+        "/actions/new",
+        data={
+            **FORM,
+            "submission_token": new_token(),
+            "owner_agency_id": owner.id,
+            "project_id": project.id,
+            "weight": 3,
+        },
     )
     assert response.status_code == 303
     action = db.session.scalar(select(Action).order_by(Action.id.desc()).limit(1))

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.auth.models import Agency
 from app.extensions import db
+from app.forms import new_token
 from tests.factories import make_agency, make_user, reload
 
 
@@ -20,7 +21,12 @@ def audit_actions():
 def test_only_admins_manage_agencies(app, client, as_role, role):
     as_role(role)
     assert client.get("/admin/agencies").status_code == 403
-    assert client.post("/admin/agencies/new", data={"name": "X", "kind": "police"}).status_code == 403
+    assert (
+        client.post(
+            "/admin/agencies/new", data={"submission_token": new_token(), "name": "X", "kind": "police"}
+        ).status_code
+        == 403
+    )
     assert db.session.scalar(select(func.count(Agency.id)).where(Agency.name == "X")) == 0
 
 
@@ -28,7 +34,12 @@ def test_create_agency(app, client, as_role):
     as_role("admin")
     response = client.post(
         "/admin/agencies/new",
-        data={"name": "Bassetlaw District Council", "kind": "district_council", "district": "Bassetlaw"},
+        data={
+            "submission_token": new_token(),
+            "name": "Bassetlaw District Council",
+            "kind": "district_council",
+            "district": "Bassetlaw",
+        },
     )
     assert response.status_code == 303
     agency = db.session.scalar(select(Agency).where(Agency.name == "Bassetlaw District Council"))
@@ -53,7 +64,7 @@ def test_bad_agency_input_is_refused(app, client, as_role, data, message):
     as_role("admin")
     make_agency("Nottinghamshire Police")
     before = db.session.scalar(select(func.count(Agency.id)))
-    response = client.post("/admin/agencies/new", data=data)
+    response = client.post("/admin/agencies/new", data={**data, "submission_token": new_token()})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Agency.id))) == before
@@ -84,7 +95,7 @@ def test_archiving_needs_no_active_users_and_is_audited(app, client, as_role):
     member = make_user(agency=agency)
 
     response = client.post(f"/admin/agencies/{agency.id}/archive", headers={"HX-Request": "true"})
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "still has active users" in response.get_data(as_text=True)
     assert reload(agency).active is True
 

@@ -4,6 +4,7 @@ from sqlalchemy import event, func, select
 from app.audit.models import AuditEvent
 from app.auth.models import User, UserSession
 from app.extensions import db
+from app.forms import new_token
 from tests.factories import PASSWORD, make_agency, make_user, reload
 
 
@@ -113,7 +114,13 @@ def test_invite_validates_and_writes_nothing_on_error(app, client, as_role):
     before = db.session.scalar(select(func.count(User.id)))
     response = client.post(
         "/admin/users/new",
-        data={"full_name": "", "email": "TAKEN@example.test", "agency_id": "", "role": "king"},
+        data={
+            "submission_token": new_token(),
+            "full_name": "",
+            "email": "TAKEN@example.test",
+            "agency_id": "",
+            "role": "king",
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -134,7 +141,13 @@ def test_invalid_email_is_refused(app, client, as_role):
     agency = make_agency()
     response = client.post(
         "/admin/users/new",
-        data={"full_name": "A Person", "email": "not-an-email", "agency_id": agency.id, "role": "partner"},
+        data={
+            "submission_token": new_token(),
+            "full_name": "A Person",
+            "email": "not-an-email",
+            "agency_id": agency.id,
+            "role": "partner",
+        },
     )
     assert response.status_code == 422
     assert "Enter an email address in the correct format" in response.get_data(as_text=True)
@@ -146,6 +159,7 @@ def test_invite_records_an_audit_event(app, client, as_role):
     client.post(
         "/admin/users/new",
         data={
+            "submission_token": new_token(),
             "full_name": "New Person",
             "email": "New.Person@Example.test",
             "agency_id": agency.id,
@@ -260,7 +274,7 @@ def test_deactivate_ends_sessions_and_reactivate_restores_access(app, client, as
 def test_admin_cannot_deactivate_themselves(app, client, as_role):
     admin = as_role("admin")
     response = client.post(f"/admin/users/{admin.id}/deactivate", headers={"HX-Request": "true"})
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "cannot deactivate your own account" in response.get_data(as_text=True)
     assert reload(admin).active is True
 

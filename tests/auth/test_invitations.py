@@ -7,6 +7,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Invitation, User
 from app.db_types import utcnow
 from app.extensions import db
+from app.forms import new_token
 from tests.factories import make_agency, make_user, reload
 
 NEW_PASSWORD = "kettle orchard lantern"
@@ -15,7 +16,13 @@ NEW_PASSWORD = "kettle orchard lantern"
 def invite(client, agency, email="new.person@health.example"):
     response = client.post(
         "/admin/users/new",
-        data={"full_name": "New Person", "email": email, "agency_id": agency.id, "role": "partner"},
+        data={
+            "submission_token": new_token(),
+            "full_name": "New Person",
+            "email": email,
+            "agency_id": agency.id,
+            "role": "partner",
+        },
     )
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     return re.search(r"(/set-password/[A-Za-z0-9_\-]+)", response.get_data(as_text=True)).group(1)

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from app.demo.partnership import DEMO_PASSWORD
+from app.admin.demo import DEMO_PASSWORD
 from app.extensions import db
 from tests.browser.support import SCREENSHOTS_DIR, console_problem, sign_in
 from tests.conftest import make_app

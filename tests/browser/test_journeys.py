@@ -11,9 +11,9 @@ from datetime import timedelta
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select, update
 
+from app.admin.demo import DEMO_PASSWORD
 from app.auth.models import User, UserSession
 from app.db_types import utcnow
-from app.demo.partnership import DEMO_PASSWORD
 from app.extensions import db
 from tests.browser.support import (
     ACCOUNT_FOR_ROLE,

@@ -125,11 +125,12 @@ def test_others_cannot_see_the_acknowledgement_table(app, client, as_role, role)
 
 
 def test_the_service_itself_refuses_acknowledgement_by_anyone_but_an_agency_lead(app):
+    from app.errors import NotAllowed
     from app.thresholds.models import ThresholdVersion
     from app.thresholds.services import acknowledge_for_agency
 
     make_threshold_document(slug="doc")
     version = db.session.scalar(select(ThresholdVersion))
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         acknowledge_for_agency(version, user=make_user(role="partner"))
     assert acknowledgements() == []

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.forms import new_token
 from app.thresholds.editing import form_data_from_version
 from app.thresholds.models import ThresholdDocument, ThresholdVersion, draft_version
 from tests.factories import make_threshold_document
@@ -52,7 +53,12 @@ def test_only_admins_create_edit_or_publish(app, client, as_role, role):
     make_threshold_document(slug="doc", published=False)
     as_role(role)
     assert client.get("/thresholds/new").status_code == 403
-    assert client.post("/thresholds/new", data={"title": "X", "slug": "x"}).status_code == 403
+    assert (
+        client.post(
+            "/thresholds/new", data={"submission_token": new_token(), "title": "X", "slug": "x"}
+        ).status_code
+        == 403
+    )
     assert client.get("/thresholds/doc/edit").status_code == 403
     assert client.post("/thresholds/doc/edit", data={"title": "Hijacked"}).status_code == 403
     assert client.post("/thresholds/doc/publish").status_code == 403
@@ -69,7 +75,12 @@ def test_anonymous_cannot_edit(app, client):
 def test_admin_creates_a_document_as_a_draft_with_the_standard_skeleton(app, client, as_role):
     as_role("admin")
     response = client.post(
-        "/thresholds/new", data={"title": "Pathway to Provision", "slug": "Pathway-To-Provision"}
+        "/thresholds/new",
+        data={
+            "submission_token": new_token(),
+            "title": "Pathway to Provision",
+            "slug": "Pathway-To-Provision",
+        },
     )
     assert response.status_code == 303
     assert response.headers["Location"] == "/thresholds/pathway-to-provision/edit"
@@ -92,7 +103,7 @@ def test_admin_creates_a_document_as_a_draft_with_the_standard_skeleton(app, cli
 def test_bad_new_document_input_is_refused(app, client, as_role, data, message):
     make_threshold_document(slug="taken")
     as_role("admin")
-    response = client.post("/thresholds/new", data=data)
+    response = client.post("/thresholds/new", data={**data, "submission_token": new_token()})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(ThresholdDocument.id))) == 1

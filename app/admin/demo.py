@@ -59,7 +59,7 @@ ACCOUNTS = [
 ]
 
 
-def seed_partnership() -> None:
+def seed() -> None:
     agencies = {}
     for name, kind, district in AGENCIES:
         agency = db.session.scalar(select(Agency).where(Agency.name == name))

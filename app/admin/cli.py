@@ -1,39 +1,19 @@
-"""Command-line tools: `flask demo seed` for demonstration data, `flask users` for operators."""
+"""`flask users create-admin`: the first administrator of a new installation."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from app.audit import record
 from app.auth.models import Agency, AgencyKind, Role, User, normalise_email
 from app.auth.passwords import hash_password, password_problems
-from app.demo.partnership import seed_partnership
-from app.demo.programme import seed_programme
-from app.demo.thresholds import seed_thresholds
 from app.extensions import db
 
-demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
 users_cli = AppGroup("users", help="Manage accounts from the command line.")
-
-# Each feature adds its seeding function here; each must be idempotent.
-SEEDERS = [seed_partnership, seed_thresholds, seed_programme]
-
-
-@demo_cli.command("seed")
-@click.option("--if-empty", is_flag=True, help="Only seed when the database has no users yet.")
-def seed_command(if_empty: bool) -> None:
-    """Create the demonstration partnership, its accounts and data (idempotent)."""
-    if not current_app.config.get("DEMO_SEED_ALLOWED"):
-        raise click.ClickException("Demo data is never seeded in production.")
-    if if_empty and db.session.scalar(select(func.count(User.id))):
-        click.echo("The database already has users; demo data not seeded.")
-        return
-    for seeder in SEEDERS:
-        seeder()
-    db.session.commit()
-    click.echo("Demo data is ready. Sign in as admin@demo.test (see README for the password).")
+commands = [users_cli]
 
 
 @users_cli.command("create-admin")
@@ -43,8 +23,6 @@ def seed_command(if_empty: bool) -> None:
 @click.password_option(prompt="Password (at least 12 characters)")
 def create_admin_command(email: str, full_name: str, agency_name: str, password: str) -> None:
     """Create the first administrator of a new installation."""
-    from app.audit import record
-
     problems = password_problems(
         password, partnership_name=current_app.config["PARTNERSHIP_NAME"], email=email
     )

@@ -8,12 +8,21 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.actions.models import Action, ActionSource, ActionStatus, Challenge, ProgressUpdate, Rag, Review
+from app.actions.models import (
+    Action,
+    ActionSource,
+    ActionStatus,
+    Challenge,
+    Programme,
+    ProgressUpdate,
+    Project,
+    Rag,
+    Review,
+)
+from app.admin.demo import COUNTY_COUNCIL
 from app.auth.models import Agency, User
 from app.db_types import utcnow
-from app.demo.partnership import COUNTY_COUNCIL
 from app.extensions import db
-from app.programme.models import Programme, Project
 
 POLICE = "Nottinghamshire Police"
 PCT = "NHS Nottinghamshire County (PCT)"
@@ -508,7 +517,7 @@ CHALLENGES = [
 ]
 
 
-def seed_programme() -> None:
+def seed() -> None:
     if db.session.scalar(select(Programme.id)) is not None:
         return
     rng = random.Random(2009)  # noqa: S311 - demo data, the same every time
@@ -548,6 +557,7 @@ def seed_programme() -> None:
             start_date=programme.start_date,
             end_date=programme.planned_end_date,
         )
+        project.last_action_number = len(action_rows)
         db.session.add(project)
         db.session.flush()
         for index, (action_title, owner, owner_name, source) in enumerate(action_rows, start=1):
@@ -642,7 +652,6 @@ def _seed_action(
         weight=2 if index == 1 else 1,
         contributors=contributors,
         created_at=now - (today - start),
-        lock_version=1,
     )
     db.session.add(action)
     db.session.flush()
@@ -670,7 +679,6 @@ def _seed_action(
                 status_after=new_status,
                 created_by_id=rng.choice(authors).id,
                 created_at=now - timedelta(days=(months - month) * 30 + rng.randint(1, 6)),
-                submission_token=f"demo-{action.reference}-{month}",
             )
         )
         rag, percent = new_rag, new_percent

@@ -282,7 +282,7 @@ def _v2_changes() -> tuple[list[LevelInput], list[PathwayInput]]:
     return levels, pathways
 
 
-def seed_thresholds() -> None:
+def seed() -> None:
     if db.session.scalar(select(ThresholdDocument.id).where(ThresholdDocument.slug == SLUG)):
         return
     admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
@@ -299,7 +299,7 @@ def seed_thresholds() -> None:
             levels=LEVELS_V1,
             pathways=PATHWAYS_V1,
         ),
-        loaded_lock_version=v1.lock_version,
+        loaded_version=v1.lock_version,
         actor=admin,
     )
     v1.status = VersionStatus.PUBLISHED
@@ -343,6 +343,6 @@ def seed_thresholds() -> None:
             levels=levels,
             pathways=pathways,
         ),
-        loaded_lock_version=v2.lock_version,
+        loaded_version=v2.lock_version,
         actor=admin,
     )

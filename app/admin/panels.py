@@ -1,0 +1,43 @@
+"""Home-page panel for admins: invitations not yet taken up, accounts paused after failed sign-ins."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from app.admin.permissions import MANAGE_USERS
+from app.auth.models import SignInThrottle, User
+from app.db_types import utcnow
+from app.extensions import db
+from app.home.panels import Panel, PanelItem, register_panel
+
+
+@register_panel
+def administration_panel(user: User) -> Panel | None:
+    if not MANAGE_USERS.allows(user):
+        return None
+    invited = db.session.scalar(
+        select(func.count(User.id)).where(User.password_hash.is_(None), User.active.is_(True))
+    )
+    throttled = db.session.scalar(
+        select(func.count(SignInThrottle.email)).where(SignInThrottle.locked_until > utcnow())
+    )
+    items = []
+    if invited:
+        items.append(
+            PanelItem(
+                f"{invited} invited {'person has' if invited == 1 else 'people have'} not yet set a password",
+                url_for("admin.list_users", status="active"),
+                invited,
+            )
+        )
+    if throttled:
+        items.append(
+            PanelItem(
+                f"{throttled} {'account is' if throttled == 1 else 'accounts are'} paused after "
+                "repeated failed sign-ins",
+                url_for("audit.list_events", action="auth.sign_in_failed"),
+                throttled,
+            )
+        )
+    return Panel("Administration", items, "No invitations are waiting and no accounts are paused.")

@@ -1,0 +1,48 @@
+"""Command-line tools of the core: `flask demo seed` and `flask permissions table`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.extensions import db
+from app.permissions import permission_table
+
+demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
+permissions_cli = AppGroup("permissions", help="Who may do what.")
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database has no users yet.")
+def seed_command(if_empty: bool) -> None:
+    """Create the demonstration partnership, its accounts and data (idempotent)."""
+    if not current_app.config.get("DEMO_SEED_ALLOWED"):
+        raise click.ClickException("Demo data is never seeded in production.")
+    if if_empty and db.session.scalar(select(func.count(User.id))):
+        click.echo("The database already has users; demo data not seeded.")
+        return
+    from app import demo_seeders
+
+    # Each feature's demo.seed() is idempotent, and runs after those of the features it builds on.
+    for seed in demo_seeders():
+        seed()
+    db.session.commit()
+    click.echo("Demo data is ready. Sign in as admin@demo.test (see README for the password).")
+
+
+@permissions_cli.command("table")
+def permissions_table_command() -> None:
+    """Print the role × permission table (docs/PERMISSIONS.md) from the permissions themselves."""
+    click.echo(PERMISSIONS_PREAMBLE + permission_table(), nl=False)
+
+
+PERMISSIONS_PREAMBLE = """# Who may do what
+
+Printed by `flask permissions table` from each feature's `permissions.py`; a test fails when this
+page and the code disagree. "yes": always; other words: only for those records; "—": never.
+Anonymous visitors hold no permission; routes marked public need none.
+
+"""
