@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from sqlalchemy import func, select
+
 from app.auth.models import Agency, AgencyKind, Role, User
 from app.auth.passwords import hash_password
 from app.extensions import db
@@ -140,9 +142,9 @@ def make_project(
         )
         db.session.add(programme)
         db.session.flush()
-    project = Project(
-        programme_id=programme.id, number=number or next(_sequence) % 90 + 1, title=title, lead_name="Lead"
-    )
+    if number is None:  # the next free number: numbers are unique in a programme
+        number = (db.session.scalar(select(func.max(Project.number))) or 0) + 1
+    project = Project(programme_id=programme.id, number=number, title=title, lead_name="Lead")
     db.session.add(project)
     db.session.commit()
     return project
@@ -168,7 +170,8 @@ def make_action(
     from app.db_types import utcnow
 
     owner = owner or make_agency()
-    project = project if project is not None else make_project()
+    if project is None and review == "accepted":
+        project = make_project()
     action = Action(
         title=title,
         project_id=project.id if review == "accepted" else None,
