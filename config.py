@@ -96,6 +96,8 @@ class TestingConfig(Config):
     SECRET_KEY = "tests-only-not-secret"  # noqa: S105 - fixed key for the test suite only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A missing variable in one of our templates fails the test (app.templating).
+    STRICT_TEMPLATES = True
     # The CSRF suite (tests/test_csrf.py) turns protection back on and proves it.
     WTF_CSRF_ENABLED = False
     LOG_INVITATION_LINKS = True

@@ -79,7 +79,13 @@ def list_agencies():
 def create_agency_page():
     form = NewAgencyForm(formdata=posted())
     if not form.validate_on_submit():
-        return render("admin/agency_form.html", form=form, agency=None, status=422 if form.errors else 200)
+        return render(
+            "admin/agency_form.html",
+            form=form,
+            agency=None,
+            conflict=False,
+            status=422 if form.errors else 200,
+        )
     earlier = first_use(form, current_user)
     if earlier:
         return already_saved(earlier, url_for("admin.list_agencies"))

@@ -60,6 +60,15 @@ class ThresholdDocument(db.Model):
         back_populates="document", order_by="ThresholdVersion.number"
     )
 
+    @property
+    def current_version(self) -> ThresholdVersion | None:
+        """The published version, from the versions already loaded."""
+        return next((v for v in self.versions if v.is_published), None)
+
+    @property
+    def draft(self) -> ThresholdVersion | None:
+        return next((v for v in self.versions if v.is_draft), None)
+
     def audit_view(self) -> dict:
         return {"slug": self.slug, "title": self.title, "is_public": self.is_public}
 
