@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 from app.actions.models import ProgressUpdate
+from app.audit import record
 from app.audit.models import AuditEvent
 from app.auth.models import Agency, SignInThrottle, UserSession
 from app.extensions import db
 from tests.factories import (
     make_action,
     make_agency,
+    make_project,
     make_threshold_document,
     make_user,
 )
@@ -196,3 +200,90 @@ def test_query_string_ids_beyond_the_database_range_are_ignored(app, client, as_
     as_role("admin")
     make_threshold_document(slug="doc")
     assert client.get(path).status_code == 200
+
+
+# --- 3. Page links carry only the list's own parameters ----------------------------------------
+
+JUNK = "endpoint=x&_method=y&_external=1&_scheme=javascript&_anchor=top"
+JUNK_NAMES = {"endpoint", "_method", "_external", "_scheme", "_anchor"}
+
+
+def _actions(agency, monkeypatch):
+    for _ in range(3):
+        make_action(title="Brief all staff on the thresholds")
+    return "/actions/", {"q": "Brief", "sort": "reference"}
+
+
+def _users(agency, monkeypatch):
+    make_user(agency=agency)
+    make_user(agency=agency)
+    return "/admin/users", {"q": "example", "status": "active", "agency": str(agency.id)}
+
+
+def _agencies(agency, monkeypatch):
+    for name in ("Notts Connect", "Notts Youth Justice", "Notts Open Door"):
+        make_agency(name)
+    return "/admin/agencies", {"q": "Notts", "status": "active"}
+
+
+def _audit(agency, monkeypatch):
+    actor = make_user(agency=agency, email="auditor@example.test")
+    for _ in range(3):
+        record("user.update", actor, before={"a": 1}, after={"a": 2}, actor=actor)
+    db.session.commit()
+    return "/admin/audit/", {"actor": "auditor", "from": "2000-01-01", "to": "2100-12-31"}
+
+
+def _people(agency, monkeypatch):
+    make_user(agency=agency)
+    make_user(agency=agency)
+    return "/people", {"agency": str(agency.id)}
+
+
+def _project(agency, monkeypatch):
+    project = make_project()
+    for _ in range(3):
+        make_action(project=project)
+    return f"/programme/projects/{project.id}", {}
+
+
+def _thresholds(agency, monkeypatch):
+    monkeypatch.setattr("app.thresholds.search.PER_PAGE", 1)
+    make_threshold_document(slug="doc")
+    return "/thresholds/", {"q": "Level"}
+
+
+# Each builds a list at least three pages long (one row a page) and returns (path, its filters).
+PAGINATED_LISTS = {
+    "actions": _actions,
+    "users": _users,
+    "agencies": _agencies,
+    "audit": _audit,
+    "people": _people,
+    "project": _project,
+    "thresholds": _thresholds,
+}
+
+
+def _page_links(body: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'href="([^"]*[?&](?:amp;)?page=\d+[^"]*)"', body)]
+
+
+@pytest.mark.parametrize("name", ["actions", "users", "agencies", "audit", "people", "project", "thresholds"])
+def test_page_links_carry_the_list_filters_and_nothing_else(app, client, as_role, monkeypatch, name):
+    agency = make_agency("Nottinghamshire Police")
+    as_role("admin", agency=agency)
+    app.config["PAGE_SIZE"] = 1
+    path, filters = PAGINATED_LISTS[name](agency, monkeypatch)
+    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    response = client.get(f"{path}?{query}&{JUNK}&page=2")
+    assert response.status_code == 200
+    links = _page_links(response.get_data(as_text=True))
+    assert links, "the list should show links to its other pages"
+    for link in links:
+        url = urlsplit(link)
+        args = parse_qs(url.query)
+        assert (url.scheme, url.netloc, url.path, url.fragment) == ("", "", path, "")
+        assert not JUNK_NAMES & set(args)
+        assert {k: v[0] for k, v in args.items() if k != "page"} == filters
+    assert {parse_qs(urlsplit(link).query)["page"][0] for link in links} >= {"1", "3"}
