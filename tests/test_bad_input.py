@@ -287,3 +287,37 @@ def test_page_links_carry_the_list_filters_and_nothing_else(app, client, as_role
         assert not JUNK_NAMES & set(args)
         assert {k: v[0] for k, v in args.items() if k != "page"} == filters
     assert {parse_qs(urlsplit(link).query)["page"][0] for link in links} >= {"1", "3"}
+
+
+# --- 4. Date filters -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "to=9999-12-31",
+        "from=9999-12-31",
+        "from=0001-01-01",
+        "to=1899-12-31",
+        "from=2101-01-01",
+        "from=2026-02-30",
+        "to=not-a-date",
+    ],
+)
+def test_audit_dates_out_of_range_are_ignored_and_explained(app, client, as_role, query):
+    as_role("admin")
+    response = client.get(f"/admin/audit/?{query}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Dates must be real dates from 1900 to 2100" in body
+    assert "auth.sign_in" in body or "Signed in" in body  # the filter was ignored, not applied
+
+
+def test_audit_dates_at_the_edges_of_the_range_filter(app, client, as_role):
+    as_role("admin")
+    response = client.get("/admin/audit/?from=1900-01-01&to=2100-12-31")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Dates must be real dates" not in body
+    assert 'value="1900-01-01"' in body and 'value="2100-12-31"' in body
+    empty = client.get("/admin/audit/?from=1900-01-01&to=1900-01-02").get_data(as_text=True)
+    assert "No events match" in empty
