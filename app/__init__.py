@@ -33,6 +33,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY is not set.")
     logging.basicConfig(level=logging.INFO)
 
+    from app.input import register_input_checks
+
+    register_input_checks(app)  # first: its `int` converter must exist before any blueprint
     _init_extensions(app)
     _init_templates(app)
     _register_blueprints(app)

@@ -176,40 +176,44 @@ def database_unavailable(error: Exception):
     return error_response(503, headers={"Retry-After": "30"})
 
 
+def handle_stale_write(error: StaleDataError):
+    return handle_portal_error(StaleEdit())
+
+
+def handle_http_exception(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    headers = dict(error.get_headers())
+    headers.pop("Content-Type", None)
+    description = None
+    if error.code == 400 and "CSRF" in (error.description or ""):
+        description = (
+            "The form you sent had expired or was incomplete. Go back, reload the page and try again."
+        )
+    elif error.code == 400 and error.description != type(error).description:
+        description = error.description  # our own words, given to abort(400, description=...)
+    return error_response(error.code, description=description, headers=headers)
+
+
+def handle_dbapi_error(error: DBAPIError):
+    # 25006: PostgreSQL is read-only (a replica, or a fail-over in progress): writes must wait.
+    if error.connection_invalidated or getattr(error.orig, "sqlstate", None) == "25006":
+        return database_unavailable(error)
+    return handle_unexpected(error)
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("Unhandled error", exc_info=error)
+    db.session.rollback()
+    return error_response(InternalServerError.code)
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(PortalError, handle_portal_error)
-
-    @app.errorhandler(StaleDataError)
-    def handle_stale_write(error: StaleDataError):
-        return handle_portal_error(StaleEdit())
-
-    @app.errorhandler(HTTPException)
-    def handle_http_exception(error: HTTPException):
-        if error.code is None or error.code < 400:
-            return error
-        headers = dict(error.get_headers())
-        headers.pop("Content-Type", None)
-        description = None
-        if error.code == 400 and "CSRF" in (error.description or ""):
-            description = (
-                "The form you sent had expired or was incomplete. Go back, reload the page and try again."
-            )
-        return error_response(error.code, description=description, headers=headers)
-
-    @app.errorhandler(OperationalError)
-    def handle_operational_error(error: OperationalError):
-        return database_unavailable(error)
-
-    @app.errorhandler(DBAPIError)
-    def handle_dbapi_error(error: DBAPIError):
-        if error.connection_invalidated:
-            return database_unavailable(error)
-        return handle_unexpected(error)
-
-    @app.errorhandler(Exception)
-    def handle_unexpected(error: Exception):
-        if isinstance(error, HTTPException):
-            return handle_http_exception(error)
-        log.exception("Unhandled error", exc_info=error)
-        db.session.rollback()
-        return error_response(InternalServerError.code)
+    app.register_error_handler(StaleDataError, handle_stale_write)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(DBAPIError, handle_dbapi_error)
+    app.register_error_handler(Exception, handle_unexpected)

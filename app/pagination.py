@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import current_app, request
 
 from app.extensions import db
 
 MAX_ID = 2**31 - 1  # the largest id or page number a query will be asked about
 MAX_PAGE = 100_000
+# Date filters outside these years are mistakes; year 9999 would also overflow date arithmetic.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 
 def bounded_int(value, *, upper: int = MAX_ID) -> int | None:
@@ -17,6 +22,15 @@ def bounded_int(value, *, upper: int = MAX_ID) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 1 <= number <= upper else None
+
+
+def bounded_date(value) -> date | None:
+    """A YYYY-MM-DD date from a query string within EARLIEST_DATE..LATEST_DATE, else None."""
+    try:
+        parsed = datetime.strptime(value, "%Y-%m-%d").date()
+    except (TypeError, ValueError):
+        return None
+    return parsed if EARLIEST_DATE <= parsed <= LATEST_DATE else None
 
 
 def int_arg(name: str, *, upper: int = MAX_ID) -> int | None:

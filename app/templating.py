@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -75,11 +77,16 @@ def rich_text(html: str | None) -> Markup:
     return Markup(clean_html(html))  # noqa: S704 - clean_html is the portal's bleach allow-list
 
 
-def page_url(page: int) -> str:
-    """The current URL with another page number, keeping every filter."""
-    args = request.args.to_dict()
-    args["page"] = page
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+def page_url(page: int, filters: Mapping[str, Any] | None = None) -> str:
+    """This list with another page number, keeping the filters the list passes in (its own known
+    query parameters). Never request.args: url_for reads names like `endpoint`, `_external` or
+    `_scheme` as its own options, so a stray `?_method=x` would be a 500 or a link elsewhere."""
+    args = {
+        name: value
+        for name, value in (filters or {}).items()
+        if value is not None and value != "" and name != "endpoint" and not name.startswith("_")
+    }
+    return url_for(request.endpoint, **{**args, **(request.view_args or {}), "page": page})
 
 
 def register_template_helpers(app: Flask) -> None:

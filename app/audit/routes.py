@@ -10,15 +10,8 @@ from app.audit.models import AuditEvent
 from app.audit.permissions import READ_AUDIT_TRAIL
 from app.extensions import db
 from app.htmx import render
-from app.pagination import like_pattern, paginate
+from app.pagination import bounded_date, like_pattern, paginate
 from app.permissions import requires
-
-
-def _parse_date(value: str | None):
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
-    except ValueError:
-        return None
 
 
 @bp.get("/")
@@ -28,8 +21,8 @@ def list_events():
     action = args.get("action", "")
     object_type = args.get("object_type", "")
     actor = args.get("actor", "").strip()[:100]
-    date_from = _parse_date(args.get("from"))
-    date_to = _parse_date(args.get("to"))
+    date_from = bounded_date(args.get("from"))
+    date_to = bounded_date(args.get("to"))
 
     stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if action:
