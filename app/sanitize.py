@@ -1,7 +1,7 @@
 """The one HTML allow-list. Anything shown as rich text passes through clean_html() on save.
 
 bleach is no longer maintained; keeping it behind this function makes a move to nh3 one file.
-The output is safe only as element content, inside an element carrying `hx-disable`.
+The output is safe only as element content, inside an element carrying `data-hx-disable`.
 """
 
 from __future__ import annotations

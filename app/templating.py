@@ -73,7 +73,7 @@ def local_date(value, fmt: str = "%-d %B %Y") -> str:
 
 def rich_text(html: str | None) -> Markup:
     """Rich text was sanitised on save; cleaning it again on output keeps a tampered row harmless.
-    Render it only as element content, inside an element with hx-disable."""
+    Render it only as element content, inside an element with data-hx-disable."""
     return Markup(clean_html(html))  # noqa: S704 - clean_html is the portal's bleach allow-list
 
 

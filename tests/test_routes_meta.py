@@ -187,7 +187,7 @@ def test_htmx_post_with_token_in_header_is_accepted(csrf_app, client):
     admin = make_user(role="admin")
     sign_in_with_token(client, admin)
     page = client.get("/admin/users").get_data(as_text=True)
-    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    token = re.search(r'data-hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
     target = make_user(role="partner", full_name="Before Name")
     response = client.post(
         f"/admin/users/{target.id}/edit",

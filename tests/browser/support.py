@@ -259,7 +259,7 @@ def assert_no_page_load(page: Page) -> None:
 
 def csrf_token_of(page: Page) -> str:
     """The token the page hands htmx (hx-headers on the page wrapper)."""
-    headers = page.locator(".portal-page").get_attribute("hx-headers")
+    headers = page.locator(".portal-page").get_attribute("data-hx-headers")
     assert headers, "The page has no hx-headers: htmx requests would carry no X-CSRFToken"
     token = page.evaluate("(json) => JSON.parse(json)['X-CSRFToken']", headers)
     assert token, f"No X-CSRFToken in hx-headers: {headers}"

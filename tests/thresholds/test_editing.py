@@ -175,7 +175,7 @@ def test_payloads_are_neutralised_in_storage_and_on_the_page(app, client, as_rol
         assert 'href="javascript:' not in lowered and 'href="data:' not in lowered
         assert "<iframe" not in lowered
         assert 'hx-get="/admin' not in lowered and 'data-hx-post="/logout' not in lowered
-    assert '<div class="portal-rich-text" hx-disable>' in page
+    assert '<div class="portal-rich-text" data-hx-disable>' in page
 
 
 def test_over_long_text_is_refused_and_nothing_saved(app, client, as_role):
