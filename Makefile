@@ -21,7 +21,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-app/static/vendor/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard app/static/scss/*.scss)
+app/static/vendor/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard app/static/scss/*.scss) $(wildcard app/static/js/*.mjs) app/static/favicon.svg
 	node scripts/build-assets.mjs
 	touch $@
 

@@ -40,11 +40,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _init_templates(app)
     _register_blueprints(app)
 
+    from app.assets import init_assets
     from app.errors import register_error_handlers
     from app.security import register_security_headers
 
     register_error_handlers(app)
     register_security_headers(app)
+    init_assets(app)
     return app
 
 
@@ -118,6 +120,12 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["portal_navigation"] = sorted(navigation, key=lambda item: item.order)
     app.cli.add_command(core_cli.demo_cli)
     app.cli.add_command(core_cli.permissions_cli)
+
+
+def demo_scalers():
+    """Each feature's demo.scale(targets, progress), where it has one, in FEATURES order."""
+    modules = [_optional_module(name, "demo") for name in FEATURES]
+    return [module.scale for module in modules if module is not None and hasattr(module, "scale")]
 
 
 def demo_seeders():

@@ -33,6 +33,31 @@ def seed_command(if_empty: bool) -> None:
     click.echo("Demo data is ready. Sign in as admin@demo.test (see README for the password).")
 
 
+@demo_cli.command("scale")
+@click.option("--agencies", default=500, show_default=True)
+@click.option("--users", default=5000, show_default=True)
+@click.option("--actions", default=5000, show_default=True)
+@click.option("--updates", default=50000, show_default=True)
+@click.option("--returns", default=4000, show_default=True)
+@click.option("--feedback", default=100000, show_default=True)
+def scale_command(**counts) -> None:
+    """Top the demo up to a county-sized partnership (for `make bench`); again adds only what is
+    missing. Each feature that has data to scale brings its own `demo.scale()`."""
+    from app import demo_scalers
+    from app.demo_scale import ScaleTargets
+
+    if not current_app.config.get("DEMO_SEED_ALLOWED"):
+        raise click.ClickException("Demo data is never created in production.")
+    if not db.session.scalar(select(func.count(User.id))):
+        raise click.ClickException("Seed the demo first: flask demo seed")
+    targets = ScaleTargets(**counts)
+    with click.progressbar(length=sum(counts.values()), label="Scaling the demo partnership") as bar:
+        for scale in demo_scalers():
+            scale(targets, bar.update)
+            db.session.commit()
+    click.echo("The partnership is at county scale.")
+
+
 @permissions_cli.command("table")
 def permissions_table_command() -> None:
     """Print the role × permission table (docs/PERMISSIONS.md) from the permissions themselves."""

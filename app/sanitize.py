@@ -7,7 +7,7 @@ The output is safe only as element content, inside an element carrying `data-hx-
 from __future__ import annotations
 
 import threading
-from functools import partial
+from functools import lru_cache, partial
 
 import bleach
 import markdown
@@ -50,6 +50,15 @@ def clean_html(html: str | None) -> str:
     if not html:
         return ""
     return _cleaner().clean(html)
+
+
+@lru_cache(maxsize=4096)
+def clean_stored_html(html: str) -> str:
+    """Stored rich text, cleaned again for output. It was cleaned on save; cleaning it again keeps
+    a tampered row harmless. Published text never changes, so the answer is kept per process (the
+    cache is keyed by the text itself: changed text, or a changed allow-list after a restart, is
+    cleaned afresh)."""
+    return clean_html(html)
 
 
 def render_markdown(source: str | None) -> str:

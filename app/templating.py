@@ -15,7 +15,7 @@ from markupsafe import Markup
 from app.dates import LOCAL_ZONE
 from app.navigation import navigation_for
 from app.permissions import can
-from app.sanitize import clean_html
+from app.sanitize import clean_stored_html
 
 
 def _rendering_our_template(undefined) -> bool:
@@ -72,9 +72,9 @@ def local_date(value, fmt: str = "%-d %B %Y") -> str:
 
 
 def rich_text(html: str | None) -> Markup:
-    """Rich text was sanitised on save; cleaning it again on output keeps a tampered row harmless.
+    """Rich text was sanitised on save, and is cleaned again on output (cached per text).
     Render it only as element content, inside an element with data-hx-disable."""
-    return Markup(clean_html(html))  # noqa: S704 - clean_html is the portal's bleach allow-list
+    return Markup(clean_stored_html(html or ""))  # noqa: S704 - the portal's bleach allow-list
 
 
 def page_url(page: int, filters: Mapping[str, Any] | None = None) -> str:

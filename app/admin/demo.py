@@ -99,3 +99,70 @@ def seed() -> None:
             actor_label="demo seed",
             summary=f"Created demo account {email}",
         )
+
+
+# --- At county scale (flask demo scale) -------------------------------------------------------
+
+SCHOOL_KINDS = (
+    "Primary School",
+    "Infant School",
+    "Junior School",
+    "C of E Primary School",
+    "Catholic Primary School",
+    "Academy",
+    "Community College",
+    "Nursery School",
+)
+OTHER_KINDS = (
+    (AgencyKind.HEALTH, "{place} Medical Practice"),
+    (AgencyKind.HEALTH, "{place} Health Visiting Team"),
+    (AgencyKind.VOLUNTARY, "{place} Family Support Project"),
+    (AgencyKind.VOLUNTARY, "{place} Youth Club"),
+    (AgencyKind.DISTRICT_COUNCIL, "{place} Housing Office"),
+    (AgencyKind.OTHER, "{place} Children's Centre"),
+)
+
+
+def scale(targets, progress) -> None:
+    """Agencies up to targets.agencies (four in five of them schools) and staff up to
+    targets.users, spread across them, every one with the demo password."""
+    import random
+
+    from app.demo_scale import DISTRICTS, PLACES, bulk_insert, count, person_name
+
+    rng = random.Random(500)  # noqa: S311 - demo data, the same every time
+    taken = set(db.session.scalars(select(Agency.name)))
+    rows = []
+    while len(taken) < targets.agencies:
+        place = rng.choice(PLACES)
+        if rng.random() < 0.8:
+            kind, name = AgencyKind.SCHOOL, f"{place} {rng.choice(SCHOOL_KINDS)}"
+        else:
+            kind, pattern = rng.choice(OTHER_KINDS)
+            name = pattern.format(place=place)
+        suffix = 2
+        base = name
+        while name in taken:
+            name, suffix = f"{base} ({suffix})", suffix + 1
+        taken.add(name)
+        rows.append({"name": name, "kind": kind, "district": rng.choice(DISTRICTS), "active": True})
+    bulk_insert(Agency, rows, progress)
+
+    agency_ids = list(db.session.scalars(select(Agency.id)))
+    password_hash = hash_password(DEMO_PASSWORD)
+    existing = count(User)
+    roles = [Role.PARTNER] * 8 + [Role.AGENCY_LEAD]
+    users = []
+    for n in range(existing, targets.users):
+        name = person_name(rng)
+        users.append(
+            {
+                "email": f"{name.lower().replace(' ', '.')}.{n}@scale.demo.test",
+                "full_name": name,
+                "agency_id": rng.choice(agency_ids),
+                "role": rng.choice(roles),
+                "active": True,
+                "password_hash": password_hash,
+            }
+        )
+    bulk_insert(User, users, progress)

@@ -685,3 +685,87 @@ def _seed_action(
     action.rag, action.percent_complete, action.status = final_rag, final_percent, status
     action.last_update_at = action.updated_at = now - timedelta(days=rng.randint(1, 6))
     return action
+
+
+# --- At county scale (flask demo scale) -------------------------------------------------------
+
+ACTION_PATTERNS = (
+    "Brief all {agency} staff on the thresholds of need",
+    "Named safeguarding lead at {agency} completes level 3 training",
+    "{agency} audits its referrals to children's social care against the thresholds",
+    "{agency} confirms its single central record is complete",
+    "Share the partnership's referral pathway with {agency} governors and managers",
+    "{agency} attends every initial child protection conference it is invited to",
+    "{agency} reports missing-from-home episodes to the police within one hour",
+)
+
+
+def scale(targets, progress) -> None:
+    """Actions up to targets.actions, owned by agencies across the county, in the programme's
+    projects, and progress updates up to targets.updates, spread over them."""
+    from sqlalchemy import update
+
+    from app.demo_scale import bulk_insert, count
+
+    rng = random.Random(5000)  # noqa: S311 - demo data, the same every time
+    projects = db.session.scalars(select(Project).order_by(Project.number)).all()
+    if not projects:
+        return
+    agencies = db.session.execute(select(Agency.id, Agency.name)).all()
+    authors = list(db.session.scalars(select(User.id).where(User.active.is_(True)).limit(2000)))
+    today, now = utcnow().date(), utcnow()
+    numbers = {p.id: p.last_action_number for p in projects}
+    rows = []
+    for _ in range(count(Action), targets.actions):
+        project = rng.choice(projects)
+        agency_id, agency_name = rng.choice(agencies)
+        numbers[project.id] += 1
+        rag = rng.choices([Rag.GREEN, Rag.AMBER, Rag.RED], weights=[6, 3, 1])[0]
+        percent = rng.randint(0, 100)
+        rows.append(
+            {
+                "reference": f"{project.code}-{numbers[project.id]:02d}",
+                "project_id": project.id,
+                "title": rng.choice(ACTION_PATTERNS).format(agency=agency_name)[:200],
+                "description": "Part of the county roll-out of the improvement programme.",
+                "owner_agency_id": agency_id,
+                "owner_name": rng.choice(("Safeguarding lead", "Head teacher", "Practice manager")),
+                "start_date": today - timedelta(days=rng.randint(30, 300)),
+                "due_date": today + timedelta(days=rng.randint(-120, 240)),
+                "percent_complete": percent,
+                "status": ActionStatus.COMPLETE if percent == 100 else ActionStatus.ON_TRACK,
+                "rag": Rag.GREEN if percent == 100 else rag,
+                "weight": 1,
+                "evidence": "",
+                "source": ActionSource.PARTNERSHIP,
+                "review": Review.ACCEPTED,
+                "return_reason": "",
+                "created_at": now - timedelta(days=rng.randint(30, 300)),
+                "updated_at": now - timedelta(days=rng.randint(0, 30)),
+                "last_update_at": now - timedelta(days=rng.randint(0, 30)),
+            }
+        )
+    bulk_insert(Action, rows, progress)
+    for project_id, number in numbers.items():
+        db.session.execute(update(Project).where(Project.id == project_id).values(last_action_number=number))
+
+    action_ids = list(db.session.scalars(select(Action.id)))
+    updates = []
+    for _ in range(count(ProgressUpdate), targets.updates):
+        rag = rng.choices([Rag.GREEN, Rag.AMBER, Rag.RED], weights=[6, 3, 1])[0]
+        percent = rng.randint(0, 99)
+        updates.append(
+            {
+                "action_id": rng.choice(action_ids),
+                "note": rng.choice(NOTES[rag]),
+                "rag_before": rag,
+                "rag_after": rag,
+                "rag_reason": "",
+                "percent_before": max(0, percent - 10),
+                "percent_after": percent,
+                "status_after": ActionStatus.ON_TRACK,
+                "created_by_id": rng.choice(authors),
+                "created_at": now - timedelta(days=rng.randint(1, 300), minutes=rng.randint(0, 1440)),
+            }
+        )
+    bulk_insert(ProgressUpdate, updates, progress)

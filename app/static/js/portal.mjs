@@ -1,8 +1,40 @@
-// The portal's only script: start GOV.UK Frontend, and keep htmx swaps accessible.
-import { initAll } from "../vendor/govuk/govuk-frontend.min.js";
+// The portal's only script: start the GOV.UK Frontend components we use, and keep htmx swaps
+// accessible. Bundled by scripts/build-assets.mjs with only those components.
+import {
+  Button,
+  CharacterCount,
+  Checkboxes,
+  createAll,
+  ErrorSummary,
+  ExitThisPage,
+  NotificationBanner,
+  Radios,
+  ServiceNavigation,
+  SkipLink,
+} from "govuk-frontend";
+
+const COMPONENTS = [
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  ExitThisPage,
+  NotificationBanner,
+  Radios,
+  ServiceNavigation,
+  SkipLink,
+];
+
+function startComponents(scope = document) {
+  // Components already started (outside a swapped part of the page) are left as they are.
+  const onError = () => {};
+  for (const Component of COMPONENTS) {
+    createAll(Component, undefined, { scope, onError });
+  }
+}
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
-initAll();
+startComponents();
 
 const banner = () => document.getElementById("htmx-error-banner");
 
@@ -31,11 +63,7 @@ for (const marked of document.querySelectorAll("[data-swap-focus]")) {
 document.body.addEventListener("htmx:afterSettle", (event) => {
   const swapped = event.target instanceof Element && event.target.isConnected ? event.target : null;
   if (!swapped) return;
-  try {
-    initAll({ scope: swapped.parentElement || swapped });
-  } catch (error) {
-    // Components already started elsewhere on the page are left as they are.
-  }
+  startComponents(swapped.parentElement || swapped);
   const target = swapped.matches("[data-swap-focus]") ? swapped : swapped.querySelector("[data-swap-focus]");
   if (target) {
     target.removeAttribute("data-swap-focus");
