@@ -47,6 +47,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
     init_assets(app)
+    if app.config.get("COUNT_QUERIES"):
+        from app.querycount import init_query_count
+
+        init_query_count(app)
     return app
 
 

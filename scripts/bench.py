@@ -1,0 +1,477 @@
+"""`make bench`: the portal's key pages under load, against a bare Flask "hello" in the same run.
+
+1. Builds a county-sized partnership (flask demo seed + flask demo scale) in a fresh database:
+   SQLite in build/bench/ by default, or BENCH_DATABASE_URL (a PostgreSQL database it may empty).
+2. Serves the portal and a bare Flask app the same way: gunicorn, WORKERS gthread workers with
+   THREADS threads each, production settings.
+3. Drives each page with wrk (CLIENTS connections for DURATION seconds) as a signed-in user, and
+   reports requests/s, p50/p95/p99 latency, the share of the bare-Flask rate, response bytes, SQL
+   statements per request (X-Query-Count) and any answer that was not 2xx/3xx.
+4. Writes docs/PERFORMANCE.md (BENCH_REPORT to write elsewhere) and exits 1 if a page misses its
+   budget or anything answered 5xx.
+
+Compare ratios measured in the same run, never absolute rates across runs: this machine is shared.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "bench"
+VENV_BIN = ROOT / ".venv" / "bin"
+PASSWORD = "safeguarding-demo"  # noqa: S105 - the demo accounts' password (README)
+
+WORKERS = int(os.environ.get("WORKERS", "2"))
+THREADS = int(os.environ.get("THREADS", "4"))
+CLIENTS = int(os.environ.get("CLIENTS", "16"))
+DURATION = int(os.environ.get("DURATION", "10"))
+PORTAL_PORT, HELLO_PORT = 8701, 8702
+
+# Budgets (issue "Performance at partnership scale").
+P95_MS = 100
+PAGE_SHARE = 0.15
+FRAGMENT_SHARE = 0.30
+FRAGMENT_BYTES_SHARE = 0.15
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    account: str
+    fragment_of: str | None = None  # the full page's name, for an htmx fragment
+    method: str = "GET"
+    body: str = ""  # a Lua expression for POST bodies
+    expect_some: tuple[int, ...] = ()  # 4xx answers this page may give by design (stale versions)
+
+
+@dataclass
+class Result:
+    page: Page
+    rate: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    requests: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    bytes: int = 0
+    gzip_bytes: int = 0
+    queries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def run(*args, env=None, **kwargs):
+    return subprocess.run(args, check=True, env={**os.environ, **(env or {})}, cwd=ROOT, **kwargs)
+
+
+# --- The data -------------------------------------------------------------------------------------
+
+
+def prepare_database() -> str:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    BUILD.mkdir(parents=True, exist_ok=True)
+    if url:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        target = make_url(url)
+        admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+        admin.dispose()
+    else:
+        for stale in BUILD.glob("portal.sqlite3*"):
+            stale.unlink()
+        url = f"sqlite:///{BUILD / 'portal.sqlite3'}"
+    env = {"DATABASE_URL": url, "PORTAL_ENV": "development", "FLASK_APP": "wsgi"}
+    flask = str(VENV_BIN / "flask")
+    run(flask, "db", "upgrade", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run(flask, "demo", "seed", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started = time.perf_counter()
+    run(flask, "demo", "scale", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"Scaled data ready in {time.perf_counter() - started:.0f} s ({url.split('://')[0]}).")
+    return url
+
+
+# --- Serving ---------------------------------------------------------------------------------
+
+
+def serve(app_spec: str, port: int, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603 - our own virtualenv's gunicorn
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(THREADS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_spec,
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz" if "wsgi" in app_spec else "/")
+            connection.getresponse().read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{app_spec} did not start on port {port}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# --- Signing in -----------------------------------------------------------------------------
+
+
+def _request(method, path, headers=None, body=None):
+    connection = http.client.HTTPConnection("127.0.0.1", PORTAL_PORT, timeout=30)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    return response, response.read()
+
+
+def sign_in(email: str) -> dict:
+    """The session cookie and CSRF token of a signed-in demo account, as request headers."""
+    response, page = _request("GET", "/login")
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+    body = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    response, _ = _request("POST", "/login", headers, body)
+    if response.status != 303:
+        raise SystemExit(f"Could not sign in as {email}: {response.status}")
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    _, home = _request("GET", "/", {"Cookie": cookie})
+    token = re.search(rb'"X-CSRFToken": "([^"]+)"', home).group(1).decode()
+    return {"Cookie": cookie, "X-CSRFToken": token}
+
+
+# --- Driving a page with wrk ---------------------------------------------------------------
+
+LUA = """
+local counts = {}
+local threads = {}
+wrk.method = "%(method)s"
+wrk.headers["Cookie"] = "%(cookie)s"
+wrk.headers["X-CSRFToken"] = "%(token)s"
+%(hx)s
+if wrk.method == "POST" then
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+function setup(thread) table.insert(threads, thread) end
+function init(args) math.randomseed(os.time() + math.floor(os.clock() * 1000000)) end
+function request()
+  if wrk.method == "POST" then
+    return wrk.format(nil, %(path)s, nil, %(body)s)
+  end
+  return wrk.format(nil, %(path)s)
+end
+function response(status, headers, body)
+  local key = tostring(status)
+  counts[key] = (counts[key] or 0) + 1
+end
+function done(summary, latency, requests)
+  local all = {}
+  for _, thread in ipairs(threads) do
+    local c = thread:get("counts")
+    for k, v in pairs(c) do all[k] = (all[k] or 0) + v end
+  end
+  local parts = {}
+  for k, v in pairs(all) do table.insert(parts, string.format('"%%s": %%d', k, v)) end
+  io.write(string.format(
+    'RESULT {"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, "statuses": {%%s}}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, table.concat(parts, ", ")))
+end
+"""
+
+
+def wrk(port: int, page: Page | None, headers: dict | None) -> dict:
+    path = page.path if page else "/"
+    lua = LUA % {
+        "method": page.method if page else "GET",
+        "cookie": (headers or {}).get("Cookie", ""),
+        "token": (headers or {}).get("X-CSRFToken", ""),
+        "hx": 'wrk.headers["HX-Request"] = "true"' if page and page.fragment_of else "",
+        "path": path if path.startswith("(") else json.dumps(path),
+        "body": page.body if page and page.body else '""',
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    try:
+        output = subprocess.run(  # noqa: S603
+            [
+                "wrk",
+                "--threads",
+                "2",
+                "--connections",
+                str(CLIENTS),
+                "--duration",
+                f"{DURATION}s",
+                "--timeout",
+                "10s",
+                "--script",
+                script.name,
+                f"http://127.0.0.1:{port}/",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
+    result["rate"] = result["requests"] / result["seconds"]
+    return result
+
+
+def measure_once(page: Page, headers: dict) -> tuple[int, int, int]:
+    """Bytes (plain and gzip) and SQL statements of one request for the page."""
+    request_headers = dict(headers)
+    if page.fragment_of:
+        request_headers["HX-Request"] = "true"
+    if page.method == "POST":
+        return 0, 0, 0
+    response, body = _request("GET", page.path, request_headers)
+    return len(body), len(gzip.compress(body)), int(response.getheader("X-Query-Count", "0"))
+
+
+# --- The pages -------------------------------------------------------------------------------
+
+ACCOUNTS = {
+    "partner": "police@demo.test",
+    "agency_lead": "police.lead@demo.test",
+    "trust_member": "trust@demo.test",
+    "programme_manager": "pm@demo.test",
+    "participation_lead": "participation@demo.test",
+    "admin": "admin@demo.test",
+}
+
+# Progress updates go to random scaled actions, each loaded at version 1: the first update of an
+# action is saved (303), a later one to the same action is a stale form (409), by design.
+UPDATE_BODY = (
+    '"lock_version=1&note=Checked+against+the+plan&rag=green&percent_complete=50&status=on_track'
+    '&submission_token=" .. string.format("%08x%08x%08x", math.random(0, 0x7fffffff), '
+    "math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))"
+)
+
+
+def pages() -> list[Page]:
+    listed = [Page(f"Home ({role.replace('_', ' ')})", "/", role) for role in ACCOUNTS]
+    return listed + [
+        Page("Thresholds, current version", "/thresholds/pathway-to-provision", "partner"),
+        Page("Thresholds search (fragment)", "/thresholds/?q=neglect", "partner", fragment_of="Thresholds list"),
+        Page("Thresholds list", "/thresholds/?q=neglect", "partner"),
+        Page("Actions list", "/actions/?rag=red", "trust_member"),
+        Page("Actions filtered (fragment)", "/actions/?rag=red", "trust_member", fragment_of="Actions list"),
+        Page("Programme", "/programme/", "trust_member"),
+        Page(
+            "Action update (POST)",
+            '("/actions/" .. math.random(100, 5000) .. "/update")',
+            "programme_manager",
+            method="POST",
+            body=UPDATE_BODY,
+            expect_some=(409, 404),
+        ),
+    ]
+
+
+# --- Running ---------------------------------------------------------------------------------
+
+
+def check(result: Result, hello_rate: float, full_pages: dict[str, Result]) -> None:
+    page = result.page
+    share = result.rate / hello_rate
+    if result.p95 > P95_MS:
+        result.problems.append(f"p95 {result.p95:.0f} ms > {P95_MS} ms")
+    floor = FRAGMENT_SHARE if page.fragment_of else PAGE_SHARE
+    if share < floor:
+        result.problems.append(f"{share:.0%} of bare Flask < {floor:.0%}")
+    if page.fragment_of and page.fragment_of in full_pages:
+        full = full_pages[page.fragment_of]
+        if full.bytes and result.bytes > FRAGMENT_BYTES_SHARE * full.bytes:
+            result.problems.append(f"fragment is {result.bytes / full.bytes:.0%} of the page's bytes")
+    server_errors = sum(n for s, n in result.statuses.items() if s.startswith("5"))
+    if server_errors:
+        result.problems.append(f"{server_errors} answers were 5xx")
+    unexpected = sum(
+        n
+        for s, n in result.statuses.items()
+        if not s.startswith(("2", "3", "5")) and int(s) not in page.expect_some
+    )
+    if unexpected:
+        result.problems.append(f"{unexpected} unexpected 4xx answers")
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def report(results: list[Result], hello: dict, database: str, mixed: dict | None) -> str:
+    lines = [
+        f"## {database} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {machine()}. gunicorn {WORKERS} gthread workers × {THREADS} threads; wrk, "
+        f"{CLIENTS} connections, {DURATION} s per page. Bare Flask \"hello\": {hello['rate']:.0f} requests/s, "
+        f"p95 {hello['p95']:.1f} ms.",
+        "",
+        "| page | req/s | share of bare Flask | p50 ms | p95 ms | p99 ms | bytes (gzip) | SQL | answers | budget |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        answers = ", ".join(f"{n}×{s}" for s, n in sorted(r.statuses.items()))
+        weight = f"{r.bytes:,} ({r.gzip_bytes:,})" if r.bytes else "—"
+        verdict = "ok" if not r.problems else "; ".join(r.problems)
+        lines.append(
+            f"| {r.page.name} | {r.rate:.0f} | {r.rate / hello['rate']:.0%} | {r.p50:.1f} | {r.p95:.1f} | "
+            f"{r.p99:.1f} | {weight} | {r.queries if r.bytes else '—'} | {answers} | {verdict} |"
+        )
+    if mixed:
+        lines += [
+            "",
+            f"Mixed run (the actions list read while progress updates are posted, at the same time): "
+            f"reads {mixed['read']['rate']:.0f}/s p95 {mixed['read']['p95']:.1f} ms, writes "
+            f"{mixed['write']['rate']:.0f}/s p95 {mixed['write']['p95']:.1f} ms; answers "
+            f"{mixed['read']['statuses']} and {mixed['write']['statuses']}.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    database = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
+    url = prepare_database()
+    env = {
+        "DATABASE_URL": url,
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "PORTAL_COUNT_QUERIES": "1",
+    }
+    hello_server = serve("scripts.bench_hello:app", HELLO_PORT, {})
+    portal = serve("wsgi:app", PORTAL_PORT, env)
+    try:
+        headers = {role: sign_in(email) for role, email in ACCOUNTS.items()}
+        wrk(HELLO_PORT, None, None)  # warm up
+        hello = wrk(HELLO_PORT, None, None)
+        results: list[Result] = []
+        full_pages: dict[str, Result] = {}
+        for page in pages():
+            account = headers[page.account]
+            if page.method == "GET":
+                wrk_result = {**wrk(PORTAL_PORT, Page(page.name, page.path, page.account, page.fragment_of), account)}
+            measured = wrk(PORTAL_PORT, page, account)
+            result = Result(
+                page,
+                rate=measured["rate"],
+                p50=measured["p50"],
+                p95=measured["p95"],
+                p99=measured["p99"],
+                requests=measured["requests"],
+                statuses=measured["statuses"],
+            )
+            result.bytes, result.gzip_bytes, result.queries = measure_once(page, account)
+            if not page.fragment_of:
+                full_pages[page.name] = result
+            results.append(result)
+            print(f"  {page.name}: {result.rate:.0f}/s p95 {result.p95:.1f} ms {result.statuses}", flush=True)
+        del wrk_result
+        mixed = mixed_run(headers)
+        for result in results:
+            check(result, hello["rate"], full_pages)
+        for side in mixed.values():
+            if any(s.startswith("5") for s in side["statuses"]):
+                results[-1].problems.append("5xx in the mixed read/write run")
+    finally:
+        stop(portal)
+        stop(hello_server)
+    text = report(results, hello, database, mixed)
+    write_report(text, database)
+    print(text)
+    failed = [r for r in results if r.problems]
+    if failed:
+        print(f"{len(failed)} of {len(results)} pages missed their budget.")
+        return 1
+    print("Every page met its budget.")
+    return 0
+
+
+def mixed_run(headers: dict) -> dict:
+    """Reads and writes at the same time: two wrk processes against one server."""
+    read_page = Page("Actions list", "/actions/?rag=red", "trust_member")
+    write_page = next(p for p in pages() if p.method == "POST")
+    with tempfile.TemporaryDirectory():
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            read = pool.submit(wrk, PORTAL_PORT, read_page, headers["trust_member"])
+            write = pool.submit(wrk, PORTAL_PORT, write_page, headers["programme_manager"])
+            return {"read": read.result(), "write": write.result()}
+
+
+def write_report(text: str, database: str) -> None:
+    path = Path(os.environ.get("BENCH_REPORT", ROOT / "docs" / "PERFORMANCE.md"))
+    header = (
+        "# Performance\n\nWritten by `make bench` (scripts/bench.py): the key pages on county-scale data "
+        "(`flask demo scale`: 500 agencies, 5,000 staff, 5,000 actions, 50,000 updates), under gunicorn, "
+        "driven by wrk, each against a bare Flask app served the same way in the same run. Budgets: p95 "
+        f"under {P95_MS} ms; at least {PAGE_SHARE:.0%} of the bare-Flask rate ({FRAGMENT_SHARE:.0%} for "
+        f"htmx fragments); a fragment under {FRAGMENT_BYTES_SHARE:.0%} of its page's bytes; no 5xx. "
+        "SQL statements per page are also asserted exactly by the test suite (tests/test_query_counts.py).\n\n"
+    )
+    sections = {}
+    if path.exists():
+        for block in re.split(r"(?m)^(?=## )", path.read_text()):
+            if block.startswith("## "):
+                sections[block.split(" — ", 1)[0][3:].strip()] = block
+    sections[database] = text
+    path.write_text(header + "\n".join(sections[k].rstrip() + "\n" for k in sorted(sections)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
