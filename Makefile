@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# pytest-xdist workers for `make test` (0 runs the tests in this one process). Each worker has its
+# own SQLite files, live servers, Chromium and PostgreSQL database (<name>_gw0, <name>_gw1...).
+TEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
@@ -39,10 +42,10 @@ run: db-upgrade ## Set up, migrate, seed an empty database and serve on 127.0.0.
 
 test: setup ## Run every test (also on PostgreSQL when TEST_DATABASE_URL is set)
 	mkdir -p build
-	$(BIN)/pytest --junitxml=build/junit.xml
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --junitxml=build/junit.xml
 
 test-browser: setup ## Run only the browser tests (Chromium: sudo apt-get install -y chromium)
-	$(BIN)/pytest tests/browser
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal tests/browser
 
 screenshots: setup ## Screenshot every page at 1280px and 375px wide into screenshots/
 	rm -rf screenshots

@@ -25,6 +25,7 @@ def test_403_page(app, client, as_role):
     assert "You do not have permission" in response.get_data(as_text=True)
 
 
+@pytest.mark.fresh_app  # it adds a route
 def test_500_page_hides_the_traceback(app, client):
     @app.get("/explode")
     def explode():

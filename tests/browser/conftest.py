@@ -1,16 +1,19 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the portal on a live server.
 
-Each test gets its own server process (pytest-flask's `live_server`, function scope) serving its
-own copy of a SQLite file that holds the demo partnership, with CSRF protection switched on as in
-production. Playwright never downloads a browser: it launches the system Chromium. Without one,
-the browser tests are set aside with one line saying how to install it; in CI (CI=true), or
-when screenshots were asked for, a missing Chromium is a failure.
+Each test gets its own server process (pytest-flask's `live_server`, function scope) serving a
+fresh copy of a SQLite file that holds the demo partnership, with CSRF protection switched on as
+in production. The app is made once for the session and its templates compiled before the first
+server is forked, so no server compiles them again. Playwright never downloads a browser: it
+launches the system Chromium. Without one, the browser tests are set aside with one line saying
+how to install it; in CI (CI=true), or when screenshots were asked for, a missing Chromium is a
+failure.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from playwright.sync_api import Page
 from app.admin.demo import DEMO_PASSWORD
 from app.extensions import db
 from tests.browser.support import SCREENSHOTS_DIR, console_problem, sign_in
-from tests.conftest import make_app
+from tests.conftest import BROWSER_TESTS_NOT_RUN, make_app
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -40,7 +43,6 @@ INSTALL_HINT = (
 # and Flask agree on the host name (pytest-flask would otherwise say localhost.localdomain).
 LIVE_SERVER_HOST = "127.0.0.1"
 HERE = Path(__file__).resolve().parent
-_NOT_RUN = pytest.StashKey[str]()
 
 
 def chromium_missing() -> bool:
@@ -60,12 +62,10 @@ def pytest_collection_modifyitems(config, items):
         chosen = set(browser_items)
         items[:] = [item for item in items if item not in chosen]
         config.hook.pytest_deselected(items=browser_items)
-        config.stash[_NOT_RUN] = f"{len(browser_items)} browser tests not run: {INSTALL_HINT}"
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _NOT_RUN in config.stash:
-        terminalreporter.write_line(config.stash[_NOT_RUN], yellow=True, bold=True)
+        not_run = f"{len(browser_items)} browser tests not run: {INSTALL_HINT}"
+        config.stash[BROWSER_TESTS_NOT_RUN] = not_run  # tests/conftest.py says it at the end
+        if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+            config.workeroutput["browser_tests_not_run"] = not_run
 
 
 @pytest.fixture(scope="session")
@@ -129,16 +129,39 @@ def demo_database(tmp_path_factory, chromium_executable) -> Path:
     return path
 
 
-@pytest.fixture
-def app(demo_database, tmp_path) -> Flask:
-    """Overrides the suite's database-parametrised app: the browser tests run on SQLite only."""
-    path = tmp_path / "portal.sqlite3"
+@pytest.fixture(scope="session")
+def browser_app(demo_database, tmp_path_factory) -> Iterator[Flask]:
+    """One app for every browser test, serving the file that each test's fresh copy replaces."""
+    path = tmp_path_factory.mktemp("portal") / "portal.sqlite3"
     shutil.copyfile(demo_database, path)
     app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, SERVER_NAME=LIVE_SERVER_HOST)
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
     yield app
     with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(browser_app, demo_database) -> Iterator[Flask]:
+    """Overrides the suite's database-parametrised app: the browser tests run on SQLite only,
+    each on a fresh copy of the demo partnership."""
+    with browser_app.app_context():
+        path = Path(db.engine.url.database)
+        db.engine.dispose()  # no connection of this process may outlive the file it reads
+    # A new file put in place atomically: a server that outlived its test keeps the old one.
+    for leftover in path.parent.glob(path.name + "-*"):  # -journal, -wal, -shm
+        leftover.unlink()
+    fresh = path.with_name(path.name + ".new")
+    shutil.copyfile(demo_database, fresh)
+    fresh.replace(path)
+    config_before = dict(browser_app.config)
+    yield browser_app
+    with browser_app.app_context():
         db.session.remove()
         db.engine.dispose()
+    browser_app.config.clear()
+    browser_app.config.update(config_before)
 
 
 @dataclass
