@@ -4,13 +4,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# gunicorn for `make serve` (and `make bench`): chosen from measurements in docs/PERFORMANCE.md.
+WORKERS ?= 2
+THREADS ?= 4
 # pytest-xdist workers for `make test` (0 runs the tests in this one process). Each worker has its
 # own SQLite files, live servers, Chromium and PostgreSQL database (<name>_gw0, <name>_gw1...).
 TEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-browser lint format db-upgrade seed screenshots clean
+.PHONY: help setup run serve bench test test-browser lint format db-upgrade seed screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +42,13 @@ seed: db-upgrade ## Load the demo partnership (idempotent; never in production)
 run: db-upgrade ## Set up, migrate, seed an empty database and serve on 127.0.0.1:$(PORT)
 	$(BIN)/flask demo seed --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+serve: db-upgrade ## Serve as in production: gunicorn, $(WORKERS) workers x $(THREADS) threads on 127.0.0.1:$(PORT)
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
+		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+bench: setup ## Load-test the key pages on county-scale data against bare Flask (docs/PERFORMANCE.md)
+	$(BIN)/python scripts/bench.py
 
 test: setup ## Run every test (also on PostgreSQL when TEST_DATABASE_URL is set)
 	mkdir -p build

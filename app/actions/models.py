@@ -159,7 +159,7 @@ action_contributors = Table(
     "action_contributors",
     db.metadata,
     Column("action_id", ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
-    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True, index=True),
 )
 
 
@@ -183,7 +183,7 @@ class Action(Versioned, db.Model):
     source: Mapped[str] = mapped_column(String(40), default=ActionSource.IMPROVEMENT_PROGRAMME)
     review: Mapped[str] = mapped_column(String(20), default=Review.ACCEPTED, index=True)
     return_reason: Mapped[str] = mapped_column(Text, default="")
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -285,7 +285,7 @@ class ProgressUpdate(db.Model):
     percent_before: Mapped[int] = mapped_column(Integer)
     percent_after: Mapped[int] = mapped_column(Integer)
     status_after: Mapped[str] = mapped_column(String(20))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     action: Mapped[Action] = relationship(back_populates="updates")
@@ -304,10 +304,10 @@ class Challenge(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     response: Mapped[str] = mapped_column(Text, default="")
-    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

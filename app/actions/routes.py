@@ -25,8 +25,9 @@ from app.actions.forms import (
     accept_form,
     action_form,
     action_page_forms,
-    active_agencies,
+    agency_options,
     details_from_form,
+    project_options,
     update_form,
 )
 from app.actions.models import Action, Challenge, ProgressUpdate, Project
@@ -86,8 +87,9 @@ def list_actions():
         page=page,
         filters=filters,
         challenge_counts=open_challenge_counts([a.id for a in page.items]),
-        agencies=active_agencies(),
-        projects=db.session.scalars(select(Project).order_by(Project.number)).all(),
+        # Called only by the full page's filters: an htmx request for the results never runs them.
+        agency_options=agency_options,
+        project_options=project_options,
     )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit import record
@@ -157,6 +158,7 @@ def load_session_user(user_id: str) -> User | None:
     row = db.session.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
+        .options(joinedload(User.agency))  # every page shows it, in the account bar
         .where(UserSession.token_hash == token_digest(token))
     ).first()
     if row is None:

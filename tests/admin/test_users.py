@@ -1,11 +1,12 @@
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.auth.models import User, UserSession
 from app.extensions import db
 from app.forms import new_token
 from tests.factories import PASSWORD, make_agency, make_user, reload
+from tests.querycount import count_queries
 
 
 def audit_events(action):
@@ -78,22 +79,6 @@ def test_list_paginates(app, client, as_role):
     second = client.get(f"/admin/users?agency={agency.id}&page=2").get_data(as_text=True)
     assert "Showing 26 to 30 of 30 accounts" in second
     assert "Person 29" in second and "Person 00" not in second
-
-
-def count_queries(app, func_):
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        func_()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return len(statements)
 
 
 def test_user_list_runs_the_same_number_of_queries_for_5_or_50_rows(app, client, as_role):

@@ -1,0 +1,37 @@
+"""Every foreign key, and every column the lists filter or sort by, has an index to use."""
+
+from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
+
+from app.extensions import db
+
+# Columns the pages filter, join or sort on beyond foreign keys (see the list views' filters).
+FILTERED = {
+    ("actions", "review"),
+    ("actions", "status"),
+    ("actions", "rag"),
+    ("actions", "due_date"),
+    ("audit_events", "occurred_at"),
+    ("audit_events", "action"),
+    ("audit_events", "object_type"),
+    ("users", "role"),
+    ("users", "full_name"),
+    ("threshold_versions", "status"),
+}
+
+
+def _leading_columns(table) -> set[str]:
+    """Columns that lead an index, unique constraint or primary key of the table."""
+    leading = {index.columns.values()[0].name for index in table.indexes}
+    keys = [c for c in table.constraints if isinstance(c, PrimaryKeyConstraint | UniqueConstraint)]
+    leading |= {c.columns.values()[0].name for c in keys if c.columns.values()}
+    return leading
+
+
+def test_every_foreign_key_and_filtered_column_leads_an_index(app):
+    missing = []
+    for table in db.metadata.sorted_tables:
+        leading = _leading_columns(table)
+        wanted = {fk.parent.name for fk in table.foreign_keys}
+        wanted |= {column for name, column in FILTERED if name == table.name}
+        missing += [f"{table.name}.{column}" for column in sorted(wanted - leading)]
+    assert missing == []

@@ -1,0 +1,72 @@
+"""Query budgets: each key page runs a fixed number of SQL statements, whatever the data's size.
+
+Measured on the demo partnership, then again after `flask demo scale` has added hundreds of
+agencies and thousands of staff, actions and updates: the count must not move, and must stay
+within the page's budget. An N+1 query fails here, not only in `make bench`.
+"""
+
+import pytest
+
+from tests.querycount import count_queries
+
+SLUG = "pathway-to-provision"
+
+# (path, role, htmx fragment?) → the SQL statements the page runs (session and user: 1 of them).
+BUDGETS = {
+    ("/", "partner", False): 4,
+    ("/", "agency_lead", False): 5,
+    ("/", "trust_member", False): 5,
+    ("/", "programme_manager", False): 4,
+    ("/", "participation_lead", False): 1,
+    ("/", "admin", False): 9,
+    (f"/thresholds/{SLUG}", "partner", False): 12,
+    ("/thresholds/?q=neglect", "partner", False): 5,
+    ("/thresholds/?q=neglect", "partner", True): 5,
+    ("/actions/?rag=red", "trust_member", False): 7,
+    ("/actions/?rag=red", "trust_member", True): 5,
+    ("/actions/?agency=1&overdue=1", "agency_lead", False): 7,
+    ("/programme/", "trust_member", False): 4,
+    ("/people", "partner", False): 4,
+    ("/admin/users", "admin", False): 4,
+    ("/admin/audit/", "admin", False): 5,
+}
+ACCOUNTS = {
+    "partner": "police@demo.test",
+    "agency_lead": "police.lead@demo.test",
+    "trust_member": "trust@demo.test",
+    "programme_manager": "pm@demo.test",
+    "participation_lead": "participation@demo.test",
+    "admin": "admin@demo.test",
+}
+
+
+def _measure(app, role) -> dict:
+    from app.admin.demo import DEMO_PASSWORD
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": ACCOUNTS[role], "password": DEMO_PASSWORD})
+    assert response.status_code == 303
+    counts = {}
+    for (path, budget_role, fragment), _budget in BUDGETS.items():
+        if budget_role != role:
+            continue
+        headers = {"HX-Request": "true"} if fragment else {}
+        client.get(path, headers=headers)  # once, so first-time work is not counted
+        page = (path, role, fragment)
+        counts[page] = count_queries(app, lambda p=path, h=headers: client.get(p, headers=h))
+    return counts
+
+
+@pytest.mark.parametrize("role", list(ACCOUNTS))
+def test_key_pages_run_a_fixed_number_of_queries_at_any_scale(app, role):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    demo = _measure(app, role)
+    result = runner.invoke(
+        args=["demo", "scale", "--agencies", "120", "--users", "600", "--actions", "800", "--updates", "4000"]
+    )
+    assert result.exit_code == 0, result.output
+    scaled = _measure(app, role)
+    assert scaled == demo, "a page's query count grew with the data"
+    over = {page: n for page, n in scaled.items() if n > BUDGETS[page]}
+    assert over == {}, f"over budget: {over}"
