@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve bench test test-browser lint format db-upgrade seed screenshots clean
+.PHONY: help setup run serve bench test test-multi test-browser lint format db-upgrade seed screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ bench: setup ## Load-test the key pages on county-scale data against bare Flask 
 test: setup ## Run every test (also on PostgreSQL when TEST_DATABASE_URL is set)
 	mkdir -p build
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --junitxml=build/junit.xml
+
+test-multi: setup ## Two app instances on one PostgreSQL and Redis (needs TEST_DATABASE_URL, TEST_REDIS_URL)
+	$(BIN)/pytest -n 0 tests/test_multi_instance.py
 
 test-browser: setup ## Run only the browser tests (Chromium: sudo apt-get install -y chromium)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal tests/browser

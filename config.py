@@ -60,6 +60,16 @@ class Config:
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_LIFETIME
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
+    # Rate limits per client address (Flask-Limiter): a sliding window, shared by every app instance
+    # through Redis when RATELIMIT_STORAGE_URI is redis://…; if Redis is down, each instance counts
+    # in memory meanwhile and says so in its log.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
+
     # Sign-in throttling: per account (email), never a permanent lock-out.
     SIGN_IN_MAX_FAILURES = 5
     SIGN_IN_LOCKOUT = timedelta(minutes=15)

@@ -57,12 +57,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app.auth.routes import unauthorized
     from app.auth.services import load_session_user
-    from app.extensions import csrf, db, htmx, login_manager, migrate
+    from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_session_user)
     login_manager.unauthorized_handler(unauthorized)

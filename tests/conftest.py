@@ -29,7 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import Pool
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from config import TestingConfig, normalise_database_url
 from tests import factories
 
@@ -41,6 +41,8 @@ XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"... under py
 def pytest_sessionstart(session):
     if os.environ.get("CI") == "true" and not TEST_DATABASE_URL:
         pytest.exit("CI must run the suite on PostgreSQL too: set TEST_DATABASE_URL.", returncode=3)
+    if os.environ.get("CI") == "true" and not os.environ.get("TEST_REDIS_URL"):
+        pytest.exit("CI must run the two-instance tests with Redis: set TEST_REDIS_URL.", returncode=3)
 
 
 # Set when the browser tests were set aside (no Chromium); said once at the end of the run.
@@ -228,6 +230,7 @@ def app(request, database, database_urls, session_apps) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         _empty_tables(database)
+        limiter.reset()  # rate-limit counts are per test, like the data
         if app is not shared:
             db.engine.dispose()
     if app.config != config_before:

@@ -17,7 +17,7 @@ from app.auth.services import (
     set_password,
     start_session,
 )
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms import ButtonForm
 from app.htmx import render
 from app.permissions import public, signed_in
@@ -35,6 +35,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
