@@ -192,6 +192,8 @@ def handle_http_exception(error: HTTPException):
         )
     elif error.code == 400 and error.description != type(error).description:
         description = error.description  # our own words, given to abort(400, description=...)
+    if error.code == 429:
+        headers.setdefault("Retry-After", "60")
     return error_response(error.code, description=description, headers=headers)
 
 

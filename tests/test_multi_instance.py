@@ -144,6 +144,8 @@ def shared_database():
         db.create_all()
         db.engine.dispose()
     yield url, app
+    with app.app_context():
+        db.engine.dispose()  # before the database goes: no connection of ours may outlive it
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -16,8 +16,9 @@ def test_too_many_sign_ins_from_one_address_are_refused_with_a_friendly_429(app,
         for u in users
     ]
     assert statuses == [422, 422, 422, 429]
-    page = client.post("/login", data={"email": users[0].email, "password": "x"}).get_data(as_text=True)
-    assert "Too many attempts" in page
+    refused = client.post("/login", data={"email": users[0].email, "password": "x"})
+    assert "Too many attempts" in refused.get_data(as_text=True)
+    assert refused.headers["Retry-After"] == "60"
     # The refused attempts were not even counted against the accounts.
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(SignInThrottle)) == 3

@@ -77,7 +77,9 @@ def test_programme_manager_adds_and_edits_projects_with_audit(app, client, as_ro
         data={"number": 19, "title": "Early help offer", "lead_name": "Ann Lee"},
     )
     assert response.status_code == 303
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "projects")).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "projects").order_by(AuditEvent.id)
+    ).all()
     assert [e.action for e in events] == ["project.create", "project.edit"]
     assert events[1].before["lead_name"] == "Jo Smith" and events[1].after["lead_name"] == "Ann Lee"
 
