@@ -65,11 +65,8 @@ def test_the_fifth_failure_locks_the_email_and_then_even_the_right_password_is_r
 
 
 def expire_lockout(email):
-    db.session.execute(
-        update(SignInThrottle)
-        .where(SignInThrottle.email == email)
-        .values(failure_count=5, locked_until=utcnow() - timedelta(seconds=1))
-    )
+    """Five failures and a lock-out that ended a second ago."""
+    db.session.add(SignInThrottle(email=email, failure_count=5, locked_until=utcnow() - timedelta(seconds=1)))
     db.session.commit()
 
 
