@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.audit import record
 from app.audit.models import AuditEvent
+from app.audit.permissions import READ_AUDIT_TRAIL
 from app.auth.models import Agency
 from app.extensions import db
 from tests.factories import make_user
@@ -62,3 +63,8 @@ def test_an_event_about_a_new_record_names_it_by_its_id(app):
     (event,) = events()
     assert (event.object_type, event.object_id) == ("agencies", str(agency.id))
     assert event.after == {"kinds": "['police']"}
+
+
+def test_only_admins_read_the_audit_trail(app):
+    roles = ["partner", "agency_lead", "trust_member", "programme_manager", "participation_lead", "admin"]
+    assert {role for role in roles if READ_AUDIT_TRAIL.allows(make_user(role=role))} == {"admin"}
