@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve bench test test-multi test-browser lint format db-upgrade seed screenshots clean
+.PHONY: help setup run serve bench test test-multi test-browser lint format mutation db-upgrade seed screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ screenshots: setup ## Screenshot every page at 1280px and 375px wide into screen
 lint: setup ## Check the code with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+mutation: setup ## Break each rule in the services in turn: some test must fail (docs/MUTATION.md)
+	$(BIN)/python scripts/mutate.py
 
 format: setup ## Format the code with ruff
 	$(BIN)/ruff check --fix .

@@ -129,7 +129,8 @@ def update_user(
     before = user.audit_view()
     role_changed = user.role != role
     agency_changed = user.agency_id != agency_id
-    if role_changed and not MANAGE_USERS.held_by_role(role) and _is_last_administrator(user):
+    # The last one who can manage users keeps a role that can (an unchanged role always can).
+    if not MANAGE_USERS.held_by_role(role) and _is_last_administrator(user):
         raise RuleBroken(
             "This is the only active administrator. Make someone else an administrator first.", field="role"
         )

@@ -75,8 +75,9 @@ def authenticate(email: str, password: str) -> SignInResult:
         return SignInResult(locked_until=throttle.locked_until)
 
     user = find_user_by_email(email)
+    # An unknown email is checked against no hash, as slowly as a real one, and never matches.
     password_ok = verify_password(user.password_hash if user else None, password)
-    if user is not None and password_ok and user.active:
+    if password_ok and user.active:
         throttle.failure_count = 0
         throttle.locked_until = None
         # Not an edit of the account: it must not make an admin's open edit form stale.
@@ -90,8 +91,8 @@ def authenticate(email: str, password: str) -> SignInResult:
         record("auth.sign_in", user, actor=user, summary="Signed in")
         return SignInResult(user=user)
 
-    if throttle.locked_until and throttle.locked_until <= now:
-        throttle.failure_count = 0  # the previous lock-out has run its course
+    if throttle.locked_until:  # a lock-out still running answered above: this one has run its course
+        throttle.failure_count = 0
         throttle.locked_until = None
     throttle.failure_count += 1
     throttle.last_failure_at = now

@@ -71,7 +71,7 @@ def programme_progress(by_project: dict[int, Progress], project_count: int) -> P
     total_weight = sum(p.weight_sum for p in by_project.values())
     rags = [p.rag for p in by_project.values() if p.actions]
     red_projects = rags.count(Rag.RED)
-    if project_count and red_projects * 4 >= project_count and red_projects:
+    if red_projects and red_projects * 4 >= project_count:
         rag = Rag.RED
     elif red_projects or Rag.AMBER in rags:
         rag = Rag.AMBER

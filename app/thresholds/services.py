@@ -137,9 +137,9 @@ def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion
     WRITE.require(actor)
     if draft_version(document.id) is not None:
         raise RuleBroken("There is already a draft of this document. Edit that draft instead.")
+    # Without a draft there is always a published version: create_document starts every document
+    # with a draft, and publishing supersedes the current version only as it publishes the next.
     source = published_version(document.id)
-    if source is None:
-        raise RuleBroken("There is no published version to start from.")
     number = db.session.scalar(
         select(func.max(ThresholdVersion.number)).where(ThresholdVersion.document_id == document.id)
     )
