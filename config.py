@@ -78,6 +78,17 @@ class Config:
 
     INVITATION_LIFETIME = timedelta(days=3)
 
+    # Have your say (young people's feedback). Retention: `flask participation purge` deletes
+    # ordinary messages after two years; flagged ones, once acted on, after seven.
+    FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "730"))
+    FLAGGED_FEEDBACK_RETENTION_DAYS = int(os.environ.get("FLAGGED_FEEDBACK_RETENTION_DAYS", "2555"))
+    FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per minute; 30 per day")
+    # Shown to young people who say they do not feel safe: the local children's social care line.
+    SOCIAL_CARE_PHONE = os.environ.get("SOCIAL_CARE_PHONE", "0300 500 80 80")
+    SOCIAL_CARE_HOURS = os.environ.get(
+        "SOCIAL_CARE_HOURS", "Monday to Friday, 8:30am to 5pm. At other times call 0300 456 4546."
+    )
+
     # Outgoing mail. Without MAIL_SERVER, invitation links are shown to the admin and logged.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, flash, g, request
+from flask import Flask, current_app, flash, g, request
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -180,9 +180,32 @@ def handle_stale_write(error: StaleDataError):
     return handle_portal_error(StaleEdit())
 
 
+def keeps_words(render: Callable[[str], object]):
+    """For a public form whose writers must never lose their words (young people's feedback): if
+    its CSRF token expired, or they sent too many too fast, answer with render("expired") or
+    render("too_many") — the form again with their words in it — instead of an error page."""
+
+    def decorator(view):
+        view.keeps_words = render
+        return view
+
+    return decorator
+
+
+def _words_kept(reason: str):
+    view = current_app.view_functions.get(request.endpoint or "")
+    render = getattr(view, "keeps_words", None)
+    return render(reason) if render is not None and request.method == "POST" else None
+
+
 def handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.code in (400, 429):
+        expired = error.code == 400 and "CSRF" in (error.description or "")
+        answer = _words_kept("expired") if expired else _words_kept("too_many") if error.code == 429 else None
+        if answer is not None:
+            return answer
     headers = dict(error.get_headers())
     headers.pop("Content-Type", None)
     description = None

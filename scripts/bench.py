@@ -180,6 +180,14 @@ def sign_in(email: str) -> dict:
     return {"Cookie": cookie, "X-CSRFToken": token}
 
 
+def anonymous_session() -> dict:
+    """A young person's browser: a session cookie holding the CSRF secret, and its token."""
+    response, page = _request("GET", "/have-your-say")
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+    return {"Cookie": cookie, "X-CSRFToken": token}
+
+
 # --- Driving a page with wrk ---------------------------------------------------------------
 
 LUA = """
@@ -293,6 +301,13 @@ UPDATE_BODY = (
 )
 
 
+FEEDBACK_BODY = (
+    '"about=other&what_is_good=The+youth+club&what_should_change=More+buses+home+at+night'
+    '&submission_token=" .. string.format("%08x%08x%08x", math.random(0, 0x7fffffff), '
+    "math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))"
+)
+
+
 def pages() -> list[Page]:
     listed = [Page(f"Home ({role.replace('_', ' ')})", "/", role) for role in ACCOUNTS]
     return listed + [
@@ -304,6 +319,15 @@ def pages() -> list[Page]:
         Page("Actions list", "/actions/?rag=red", "trust_member"),
         Page("Actions filtered (fragment)", "/actions/?rag=red", "trust_member", fragment_of="Actions list"),
         Page("Programme", "/programme/", "trust_member"),
+        Page("Feedback triage queue", "/feedback/", "participation_lead"),
+        Page("Have your say form", "/have-your-say", "anonymous"),
+        Page(
+            "Have your say (POST)",
+            "/have-your-say",
+            "anonymous",
+            method="POST",
+            body=FEEDBACK_BODY,
+        ),
         Page(
             "Action update (POST)",
             '("/actions/" .. math.random(100, 5000) .. "/update")',
@@ -401,11 +425,15 @@ def main() -> int:
         "PORTAL_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
         "PORTAL_COUNT_QUERIES": "1",
+        # One address sends every request here: the per-address limits would measure only 429s.
+        "FEEDBACK_RATE_LIMIT": "1000000 per minute",
+        "SIGN_IN_RATE_LIMIT": "1000000 per minute",
     }
     hello_server = serve("scripts.bench_hello:app", HELLO_PORT, {})
     portal = serve("wsgi:app", PORTAL_PORT, env)
     try:
         headers = {role: sign_in(email) for role, email in ACCOUNTS.items()}
+        headers["anonymous"] = anonymous_session()
         wrk(HELLO_PORT, None, None, seconds=2)  # warm up
         hello = wrk(HELLO_PORT, None, None)
         results: list[Result] = []

@@ -189,3 +189,42 @@ def make_action(
     db.session.add(action)
     db.session.commit()
     return action
+
+
+def one_of_everything(owner: Agency | None = None, admin=None) -> dict:
+    """One record of every kind a URL names, keyed by the URL's part (action_id, slug, ...): the
+    route-wide tests fill every rule from it. A new module adds its records here."""
+    from datetime import timedelta
+
+    from app.actions.models import Challenge
+    from app.dates import today
+    from app.participation.models import Consultation, Feedback, Response
+
+    admin = admin or make_user(role=Role.ADMIN)
+    owner = owner or make_agency()
+    document = make_threshold_document(slug="doc", admin=admin)
+    action = make_action(owner=owner)
+    challenge = Challenge(action_id=action.id, text="Why?", raised_by_id=admin.id)
+    feedback = Feedback(what_should_change="More buses", flagged=True, flag_reasons="ticked")
+    consultation = Consultation(
+        title="Feeling safe",
+        question="What makes you feel safe?",
+        opens_on=today(),
+        closes_on=today() + timedelta(days=9),
+    )
+    response = Response(you_said="Buses", we_did="More buses")
+    db.session.add_all([challenge, feedback, consultation, response])
+    db.session.commit()
+    return {
+        "agency_id": owner.id,
+        "user_id": make_user(agency=owner).id,
+        "slug": document.slug,
+        "number": 1,
+        "action_id": action.id,
+        "challenge_id": challenge.id,
+        "project_id": action.project_id,
+        "feedback_id": feedback.id,
+        "consultation_id": consultation.id,
+        "response_id": response.id,
+        "token": "x" * 43,
+    }

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.extensions import db
 from app.permissions import REGISTRY, expected_status, permission_table, scoped_to_agency
-from tests.factories import make_action, make_agency, make_project, make_threshold_document, make_user
+from tests.factories import make_agency, make_project, make_user, one_of_everything
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = [None, *(str(role) for role in Role)]
@@ -34,18 +34,7 @@ def _path(rule, ids: dict) -> str:
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
 def test_every_get_route_answers_each_role_as_its_permission_says(app, client, role):
     """Built from the url map and each view's guard, so a new route is covered automatically."""
-    owner = make_agency()
-    action = make_action(owner=owner)
-    document = make_threshold_document(slug="doc")
-    ids = {
-        "agency_id": owner.id,
-        "user_id": make_user(agency=owner).id,
-        "slug": document.slug,
-        "number": 1,
-        "action_id": action.id,
-        "project_id": action.project_id,
-        "token": "x" * 43,
-    }
+    ids = one_of_everything()
     if role is not None:
         user = make_user(role=role)
         client.post("/login", data={"email": user.email, "password": "a long test passphrase"})

@@ -17,8 +17,8 @@ BUDGETS = {
     ("/", "agency_lead", False): 5,
     ("/", "trust_member", False): 5,
     ("/", "programme_manager", False): 4,
-    ("/", "participation_lead", False): 1,
-    ("/", "admin", False): 9,
+    ("/", "participation_lead", False): 3,
+    ("/", "admin", False): 11,
     (f"/thresholds/{SLUG}", "partner", False): 12,
     ("/thresholds/?q=neglect", "partner", False): 5,
     ("/thresholds/?q=neglect", "partner", True): 5,
@@ -29,6 +29,8 @@ BUDGETS = {
     ("/people", "partner", False): 4,
     ("/admin/users", "admin", False): 4,
     ("/admin/audit/", "admin", False): 5,
+    ("/feedback/", "participation_lead", False): 3,
+    ("/feedback/summary", "trust_member", False): 8,
 }
 ACCOUNTS = {
     "partner": "police@demo.test",
@@ -64,6 +66,7 @@ def test_key_pages_run_a_fixed_number_of_queries_at_any_scale(app, role):
     demo = _measure(app, role)
     result = runner.invoke(
         args=["demo", "scale", "--agencies", "120", "--users", "600", "--actions", "800", "--updates", "4000"]
+        + ["--returns", "300", "--feedback", "3000"]
     )
     assert result.exit_code == 0, result.output
     scaled = _measure(app, role)

@@ -30,8 +30,10 @@ def record(
     actor_label: str | None = None,
     object_type: str | None = None,
     object_id: Any = None,
+    keep_address: bool = True,
 ) -> AuditEvent:
-    """Add an audit event to the current session; the caller's commit saves it with the change."""
+    """Add an audit event to the current session; the caller's commit saves it with the change.
+    keep_address=False for what young people send: their address is never stored, here either."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
     if obj is not None:
@@ -48,7 +50,7 @@ def record(
         summary=summary[:300],
         before=_json_safe(before),
         after=_json_safe(after),
-        ip_address=request.remote_addr if has_request_context() else None,
+        ip_address=request.remote_addr if keep_address and has_request_context() else None,
     )
     db.session.add(event)
     return event

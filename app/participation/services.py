@@ -1,0 +1,423 @@
+"""What happens to young people's feedback. Each function checks who may do it and audits; the
+caller commits. Nothing here writes a young person's words to a log or to the audit trail."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import delete, func, select
+
+from app.audit import record
+from app.auth.models import User
+from app.dates import today
+from app.db_types import utcnow
+from app.errors import RuleBroken
+from app.extensions import db
+from app.locking import claim
+from app.mail import mail_configured, send_mail
+from app.participation import permissions
+from app.participation.disclosure import disclosure_topics
+from app.participation.models import (
+    ActionTaken,
+    Alert,
+    AlertStatus,
+    Consultation,
+    Feedback,
+    Response,
+    Theme,
+    Triage,
+)
+
+log = logging.getLogger(__name__)
+
+TICKED = "ticked \u201cI don\u2019t feel safe\u201d"
+
+
+# --- Receiving feedback ------------------------------------------------------------------------
+
+
+@dataclass
+class FeedbackDetails:
+    consultation_id: int | None
+    what_is_good: str
+    what_should_change: str
+    age_band: str | None
+    service: str
+    wants_contact: bool
+    contact_details: str
+
+
+def open_consultations() -> list[Consultation]:
+    day = today()
+    return db.session.scalars(
+        select(Consultation)
+        .where(Consultation.opens_on <= day, Consultation.closes_on >= day)
+        .order_by(Consultation.closes_on)
+    ).all()
+
+
+def receive_feedback(details: FeedbackDetails) -> Feedback:
+    """Store what a young person sent. If they ticked "I don't feel safe", or their words look
+    like a disclosure of harm, flag it and write an alert to every participation lead in the same
+    transaction: the alert is never lost, even if email is down."""
+    if not (details.what_is_good.strip() or details.what_should_change.strip() or details.wants_contact):
+        raise RuleBroken("Tell us something: what is good, or what should change", field="what_is_good")
+    consultation_id = details.consultation_id
+    if consultation_id is not None and consultation_id not in {c.id for c in open_consultations()}:
+        consultation_id = None  # a consultation that closed while they wrote: keep the words anyway
+    reasons = ([TICKED] if details.wants_contact else []) + [
+        f"words about {topic}"
+        for topic in disclosure_topics(details.what_is_good, details.what_should_change)
+    ]
+    feedback = Feedback(
+        consultation_id=consultation_id,
+        what_is_good=details.what_is_good.strip(),
+        what_should_change=details.what_should_change.strip(),
+        age_band=details.age_band or None,
+        service=details.service.strip(),
+        wants_contact=details.wants_contact,
+        contact_details=details.contact_details.strip() if details.wants_contact else "",
+        flagged=bool(reasons),
+        flag_reasons="; ".join(reasons)[:300],
+    )
+    db.session.add(feedback)
+    db.session.flush()
+    if feedback.flagged:
+        _write_alerts(feedback)
+    record(
+        "feedback.receive",
+        feedback,
+        actor_label="a young person",
+        after={"flagged": feedback.flagged, "consultation_id": consultation_id},
+        summary="A young person gave feedback" + (" that needs urgent review" if feedback.flagged else ""),
+        keep_address=False,
+    )
+    return feedback
+
+
+def alert_recipients() -> list[User]:
+    roles = [str(role) for role in permissions.RECEIVE_ALERTS.roles]
+    return db.session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True))).all()
+
+
+def _write_alerts(feedback: Feedback) -> None:
+    now = utcnow()
+    recipients = alert_recipients()
+    if not recipients:
+        log.error("A flagged message (feedback %s) has no participation lead to alert", feedback.id)
+    for user in recipients:
+        # In-app: delivered by being written; the lead's home page lists it from now on.
+        db.session.add(
+            Alert(feedback_id=feedback.id, recipient_id=user.id, channel="in_app", status="sent", sent_at=now)
+        )
+        if mail_configured():
+            db.session.add(Alert(feedback_id=feedback.id, recipient_id=user.id, channel="email"))
+
+
+def deliver_pending_alerts(limit: int = 100) -> tuple[int, int]:
+    """Send waiting email alerts (oldest first); a failed one stays pending for the next run.
+    Each is committed on its own, so one failure never undoes another's success. The email holds
+    no words of the message: only that there is one, and where to read it."""
+    sent = failed = 0
+    pending = db.session.scalars(
+        select(Alert)
+        .where(Alert.channel == "email", Alert.status == AlertStatus.PENDING)
+        .order_by(Alert.created_at, Alert.id)
+        .limit(limit)
+    ).all()
+    for alert in pending:
+        alert.attempts += 1
+        link = url_for("participation.show_feedback", feedback_id=alert.feedback_id, _external=True)
+        ok = send_mail(
+            to=alert.recipient.email,
+            subject="Urgent: a young person's message may show they are at risk",
+            body=(
+                f"Dear {alert.recipient.full_name},\n\nA message sent through Have your say has been "
+                "flagged for urgent review: the young person asked for someone to talk to them, or "
+                "their words may describe harm.\n\nRead it and record what you did:\n"
+                f"{link}\n\nThis email does not contain the message itself.\n"
+            ),
+        )
+        if ok:
+            alert.status, alert.sent_at, alert.last_error = AlertStatus.SENT, utcnow(), ""
+            sent += 1
+        else:
+            alert.last_error = "The mail server did not accept it; it will be tried again."
+            failed += 1
+        db.session.commit()
+    return sent, failed
+
+
+# --- Triage ----------------------------------------------------------------------------------
+
+
+def mark_reviewed(feedback: Feedback, *, user: User) -> None:
+    permissions.READ_FEEDBACK.require(user)
+    if feedback.awaits_action:
+        raise RuleBroken("Record what was done about this message before marking it reviewed.")
+    if feedback.triage == Triage.REVIEWED:
+        return
+    feedback.triage, feedback.reviewed_by_id = Triage.REVIEWED, user.id
+    record("feedback.review", feedback, after={"triage": Triage.REVIEWED}, summary="Marked feedback reviewed")
+
+
+def record_action(feedback: Feedback, *, user: User, action_taken: str, note: str) -> None:
+    """A named participation lead records what was done about a flagged message. Once."""
+    permissions.ACT_ON_FLAGGED.require(user)
+    if not feedback.flagged:
+        raise RuleBroken("Only a flagged message needs an action recorded.", field="action_taken")
+    if feedback.actioned_at is not None:
+        raise RuleBroken(
+            f"{feedback.actioned_by.full_name} has already recorded what was done.", field="action_taken"
+        )
+    if action_taken not in set(ActionTaken):
+        raise RuleBroken("Choose what was done", field="action_taken")
+    if action_taken != ActionTaken.NO_CONCERN and not note.strip():
+        raise RuleBroken("Say who it was referred to, or how the young person was contacted", field="note")
+    now = utcnow()
+    feedback.action_taken, feedback.action_note = action_taken, note.strip()
+    feedback.actioned_by_id, feedback.actioned_at = user.id, now
+    feedback.triage, feedback.reviewed_by_id = Triage.REVIEWED, user.id
+    record(
+        "feedback.action",
+        feedback,
+        after={"action_taken": action_taken},
+        summary=f"Recorded the action on a flagged message: {feedback.action_label}",
+    )
+
+
+def tag_themes(feedback: Feedback, *, user: User, names: list[str]) -> None:
+    permissions.READ_FEEDBACK.require(user)
+    wanted = sorted({n.strip()[:80] for n in names if n.strip()}, key=str.lower)
+    existing = {t.name.lower(): t for t in db.session.scalars(select(Theme))}
+    themes = []
+    for name in wanted:
+        theme = existing.get(name.lower())
+        if theme is None:
+            theme = Theme(name=name)
+            db.session.add(theme)
+            existing[name.lower()] = theme
+        themes.append(theme)
+    before = [t.name for t in feedback.themes]
+    feedback.themes = themes
+    if before != [t.name for t in themes]:
+        record(
+            "feedback.themes",
+            feedback,
+            before={"themes": ", ".join(before)},
+            after={"themes": ", ".join(t.name for t in themes)},
+            summary="Tagged the themes of a message",
+        )
+
+
+def awaiting_action():
+    """Flagged messages nobody has acted on yet, oldest first (a select)."""
+    return select(Feedback).where(Feedback.awaits_action).order_by(Feedback.received_at)
+
+
+def triage_queue():
+    """Flagged and waiting first, then new, then reviewed; oldest first within each (a select)."""
+    return select(Feedback).order_by(
+        Feedback.awaits_action.desc(),
+        (Feedback.triage == Triage.NEW).desc(),
+        Feedback.received_at.desc(),
+    )
+
+
+# --- Counts for the Trust (never the words) ------------------------------------------------------
+
+
+@dataclass
+class FeedbackSummary:
+    total: int
+    flagged_open: int
+    by_theme: list[tuple[str, int]]
+    by_consultation: list[tuple[str, int]]
+    by_age_band: list[tuple[str | None, int]]
+    by_month: list[tuple[str, int]]
+    published_responses: int
+
+
+def feedback_summary(since: date | None = None) -> FeedbackSummary:
+    """Counts only, in a fixed number of queries whatever the number of messages."""
+    from app.participation.models import AGE_BANDS, feedback_themes
+
+    where = [Feedback.received_at >= since] if since else []
+    total = db.session.scalar(select(func.count(Feedback.id)).where(*where))
+    flagged_open = db.session.scalar(select(func.count(Feedback.id)).where(Feedback.awaits_action))
+    by_theme = db.session.execute(
+        select(Theme.name, func.count(feedback_themes.c.feedback_id))
+        .join(feedback_themes, feedback_themes.c.theme_id == Theme.id)
+        .join(Feedback, Feedback.id == feedback_themes.c.feedback_id)
+        .where(*where)
+        .group_by(Theme.name)
+        .order_by(func.count(feedback_themes.c.feedback_id).desc(), Theme.name)
+    ).all()
+    by_consultation = db.session.execute(
+        select(func.coalesce(Consultation.title, "Something else"), func.count(Feedback.id))
+        .select_from(Feedback)
+        .outerjoin(Consultation, Consultation.id == Feedback.consultation_id)
+        .where(*where)
+        .group_by(Consultation.title)
+        .order_by(func.count(Feedback.id).desc())
+    ).all()
+    ages = dict(
+        db.session.execute(
+            select(Feedback.age_band, func.count()).where(*where).group_by(Feedback.age_band)
+        ).all()
+    )
+    by_age_band = [(label, ages.get(key, 0)) for key, label in AGE_BANDS.items()] + [
+        ("Not given", ages.get(None, 0))
+    ]
+    month = _month_of(Feedback.received_at)
+    months = db.session.execute(
+        select(month, func.count(Feedback.id)).where(*where).group_by(month).order_by(month)
+    ).all()
+    by_month = [(date.fromisoformat(f"{key}-01").strftime("%B %Y"), number) for key, number in months]
+    published = db.session.scalar(select(func.count(Response.id)).where(Response.published_at.is_not(None)))
+    return FeedbackSummary(total, flagged_open, by_theme, by_consultation, by_age_band, by_month, published)
+
+
+# --- Consultations and "you said, we did" --------------------------------------------------------
+
+
+@dataclass
+class ConsultationDetails:
+    title: str
+    question: str
+    description: str
+    audience: str
+    opens_on: date
+    closes_on: date
+
+
+def save_consultation(
+    consultation: Consultation | None,
+    details: ConsultationDetails,
+    *,
+    user: User,
+    loaded_version: int | None = None,
+) -> Consultation:
+    permissions.MANAGE.require(user)
+    if details.closes_on < details.opens_on:
+        raise RuleBroken("The closing date must be on or after the opening date", field="closes_on")
+    created = consultation is None
+    if consultation is None:
+        consultation = Consultation()
+        db.session.add(consultation)
+    else:
+        claim(consultation, loaded_version)
+    before = None if created else consultation.audit_view()
+    for key, value in details.__dict__.items():
+        setattr(consultation, key, value)
+    db.session.flush()
+    record(
+        "consultation.create" if created else "consultation.edit",
+        consultation,
+        before=before,
+        after=consultation.audit_view(),
+        summary=f"{'Started' if created else 'Edited'} the consultation {consultation.title}",
+    )
+    return consultation
+
+
+def save_response(
+    response: Response | None,
+    *,
+    you_said: str,
+    we_did: str,
+    action_reference: str,
+    user: User,
+    loaded_version: int | None = None,
+) -> Response:
+    permissions.MANAGE.require(user)
+    action_id = None
+    if action_reference.strip():
+        from app.actions.models import Action, Review
+
+        action_id = db.session.scalar(
+            select(Action.id).where(
+                func.upper(Action.reference) == action_reference.strip().upper(),
+                Action.review == Review.ACCEPTED,
+            )
+        )
+        if action_id is None:
+            raise RuleBroken("There is no partnership action with that reference", field="action_reference")
+    created = response is None
+    if response is None:
+        response = Response(created_by_id=user.id)
+        db.session.add(response)
+    else:
+        claim(response, loaded_version)
+    before = None if created else response.audit_view()
+    response.you_said, response.we_did, response.action_id = you_said, we_did, action_id
+    db.session.flush()
+    record(
+        "response.create" if created else "response.edit",
+        response,
+        before=before,
+        after=response.audit_view(),
+        summary=f"{'Wrote' if created else 'Edited'} a \u201cyou said, we did\u201d",
+    )
+    return response
+
+
+def publish_response(response: Response, *, user: User, loaded_version: int | None) -> None:
+    permissions.MANAGE.require(user)
+    if response.published_at is not None:
+        raise RuleBroken("This is already published.")
+    claim(response, loaded_version)
+    response.published_at = utcnow()
+    record(
+        "response.publish",
+        response,
+        before={"published": False},
+        after={"published": True},
+        summary="Published a \u201cyou said, we did\u201d",
+    )
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+
+def purge_old_feedback() -> tuple[int, int]:
+    """Delete feedback past its retention: unflagged after FEEDBACK_RETENTION_DAYS, flagged (once
+    acted on) after FLAGGED_FEEDBACK_RETENTION_DAYS; a flagged message nobody has acted on is kept.
+    Returns (unflagged, flagged) deleted; the purge itself is audited, with counts only."""
+    config = current_app.config
+    now = utcnow()
+    ordinary_before = now - timedelta(days=config["FEEDBACK_RETENTION_DAYS"])
+    flagged_before = now - timedelta(days=config["FLAGGED_FEEDBACK_RETENTION_DAYS"])
+    ordinary = _delete_feedback(Feedback.flagged.is_(False), Feedback.received_at < ordinary_before)
+    flagged = _delete_feedback(
+        Feedback.flagged.is_(True), Feedback.actioned_at.is_not(None), Feedback.received_at < flagged_before
+    )
+    record(
+        "feedback.purge",
+        object_type="feedback",
+        actor_label="retention schedule",
+        after={"deleted": ordinary, "deleted_flagged": flagged},
+        summary=f"Deleted {ordinary} messages past retention and {flagged} flagged ones",
+    )
+    return ordinary, flagged
+
+
+def _delete_feedback(*where) -> int:
+    """Delete the matching messages with their theme tags and alerts (explicitly: SQLite does not
+    cascade unless told to)."""
+    from app.participation.models import feedback_themes
+
+    doomed = select(Feedback.id).where(*where).scalar_subquery()
+    db.session.execute(delete(feedback_themes).where(feedback_themes.c.feedback_id.in_(doomed)))
+    db.session.execute(delete(Alert).where(Alert.feedback_id.in_(doomed)))
+    return db.session.execute(delete(Feedback).where(Feedback.id.in_(doomed))).rowcount
+
+
+def _month_of(column):
+    """YYYY-MM of a timestamp, in SQL, on SQLite and PostgreSQL alike."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
