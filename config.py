@@ -96,6 +96,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() == "true"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "portal@localhost")
+    # The portal's address for links in emails sent from cron (no request to take it from).
+    PORTAL_URL = os.environ.get("PORTAL_URL", "").rstrip("/")
 
     # Without mail, invitation links are shown to the admin; in development they are logged too.
     LOG_INVITATION_LINKS = False

@@ -99,7 +99,17 @@ def _init_templates(app: Flask) -> None:
 # convention it may also have: `navigation` (header entries) in its __init__, permissions.py
 # (its named permissions), panels.py (home-page panels), demo.py (`seed()` for `flask demo seed`)
 # and cli.py (`commands`, a list of click commands). Adding a module: a folder and its name here.
-FEATURES = ("auth", "home", "admin", "audit", "thresholds", "actions", "programme", "participation")
+FEATURES = (
+    "auth",
+    "home",
+    "admin",
+    "audit",
+    "thresholds",
+    "actions",
+    "programme",
+    "notifications",
+    "participation",
+)
 
 
 def _optional_module(feature: str, name: str):

@@ -34,3 +34,8 @@ def navigation_for(user) -> list[dict]:
     matches = [href for _, href in items if path == href or (href != "/" and path.startswith(href))]
     current = max(matches, key=len, default=None)
     return [{"text": text, "href": href, "active": href == current} for text, href in items]
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A page's path (like url_for), also outside a request: for links kept in notifications."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)

@@ -200,14 +200,23 @@ def session_apps(database_urls) -> Iterator[dict[str, Flask]]:
             db.engine.dispose()
 
 
+def _drop_every_table() -> None:
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+
+
 def _shared_app(database: str, url: str, session_apps: dict[str, Flask]) -> Flask:
     if database in session_apps:
         return session_apps[database]
     app = make_app(url)
     with app.app_context():
         # Tests build the schema from the models; tests/test_migrations.py proves the
-        # migrations build the same one.
-        db.drop_all()
+        # migrations build the same one. Tables an older checkout left behind go too.
+        _drop_every_table()
         db.create_all()
     # One request before any test: a test that tries to add a route or a hook to the shared app
     # then fails at once ("can no longer be called") instead of changing it for later tests.

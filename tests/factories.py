@@ -226,5 +226,15 @@ def one_of_everything(owner: Agency | None = None, admin=None) -> dict:
         "feedback_id": feedback.id,
         "consultation_id": consultation.id,
         "response_id": response.id,
+        "notification_id": _a_notification(admin),
         "token": "x" * 43,
     }
+
+
+def _a_notification(user) -> int:
+    from app.notifications.models import Notification
+
+    notification = Notification(recipient_id=user.id, kind="test", title="Something happened", link="/")
+    db.session.add(notification)
+    db.session.commit()
+    return notification.id

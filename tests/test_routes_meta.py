@@ -104,6 +104,11 @@ EXPECTED_ROUTES = {
     ("/feedback/responses/new", "GET,POST", "participation.create_response"),
     ("/feedback/responses/<int:response_id>/edit", "GET,POST", "participation.edit_response"),
     ("/feedback/responses/<int:response_id>/publish", "POST", "participation.publish_response_page"),
+    ("/notifications/", "GET", "notifications.list_notifications"),
+    ("/notifications/count", "GET", "notifications.show_count"),
+    ("/notifications/<int:notification_id>/read", "POST", "notifications.read_notification"),
+    ("/notifications/read-all", "POST", "notifications.read_all"),
+    ("/notifications/email", "GET,POST", "notifications.email_choices"),
     ("/static/<path:filename>", "GET", "static"),
 }
 

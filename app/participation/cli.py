@@ -1,5 +1,5 @@
-"""`flask participation send-alerts` (run every minute by cron) and `flask participation purge`
-(run daily): delivering alerts that are waiting, and deleting feedback past its retention."""
+"""`flask participation purge` (run daily): deleting feedback past its retention. Alerts about
+flagged messages are notifications, emailed by `flask notifications send`."""
 
 from __future__ import annotations
 
@@ -7,17 +7,10 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.participation.services import deliver_pending_alerts, purge_old_feedback
+from app.participation.services import purge_old_feedback
 
-participation_cli = AppGroup("participation", help="Young people's feedback: alerts and retention.")
+participation_cli = AppGroup("participation", help="Young people's feedback: retention.")
 commands = [participation_cli]
-
-
-@participation_cli.command("send-alerts")
-def send_alerts_command() -> None:
-    """Email the participation leads' waiting alerts; those that fail wait for the next run."""
-    sent, failed = deliver_pending_alerts()
-    click.echo(f"Alerts sent: {sent}; still waiting after a failed attempt: {failed}.")
 
 
 @participation_cli.command("purge")

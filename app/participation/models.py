@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -135,31 +135,6 @@ class Feedback(db.Model):
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action_taken, "") if self.action_taken else ""
-
-
-class AlertStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-
-
-class Alert(db.Model):
-    """The outbox: written in the same transaction as a flagged message, one per participation
-    lead and channel, and delivered (and retried) by `flask participation send-alerts`. In-app
-    alerts are delivered by being written; emails wait for SMTP to accept them."""
-
-    __tablename__ = "participation_alerts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"), index=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(10))  # "in_app" or "email"
-    status: Mapped[str] = mapped_column(String(10), default=AlertStatus.PENDING, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    recipient: Mapped[User] = relationship()
 
 
 class Response(Versioned, db.Model):

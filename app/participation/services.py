@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.audit import record
@@ -17,13 +17,13 @@ from app.db_types import utcnow
 from app.errors import RuleBroken
 from app.extensions import db
 from app.locking import claim
-from app.mail import mail_configured, send_mail
+from app.navigation import path_for
+from app.notifications.kinds import Kind
+from app.notifications.services import notify
 from app.participation import permissions
 from app.participation.disclosure import disclosure_topics
 from app.participation.models import (
     ActionTaken,
-    Alert,
-    AlertStatus,
     Consultation,
     Feedback,
     Response,
@@ -98,57 +98,32 @@ def receive_feedback(details: FeedbackDetails) -> Feedback:
     return feedback
 
 
+SAFEGUARDING_ALERT = Kind(
+    "safeguarding_alert",
+    "A young person's message may show they are at risk",
+    email_by_default=True,
+    required=True,
+)
+
+
 def alert_recipients() -> list[User]:
     roles = [str(role) for role in permissions.RECEIVE_ALERTS.roles]
     return db.session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True))).all()
 
 
 def _write_alerts(feedback: Feedback) -> None:
-    now = utcnow()
+    """An alert to every participation lead, in the portal and by email, in this transaction."""
     recipients = alert_recipients()
     if not recipients:
         log.error("A flagged message (feedback %s) has no participation lead to alert", feedback.id)
-    for user in recipients:
-        # In-app: delivered by being written; the lead's home page lists it from now on.
-        db.session.add(
-            Alert(feedback_id=feedback.id, recipient_id=user.id, channel="in_app", status="sent", sent_at=now)
-        )
-        if mail_configured():
-            db.session.add(Alert(feedback_id=feedback.id, recipient_id=user.id, channel="email"))
-
-
-def deliver_pending_alerts(limit: int = 100) -> tuple[int, int]:
-    """Send waiting email alerts (oldest first); a failed one stays pending for the next run.
-    Each is committed on its own, so one failure never undoes another's success. The email holds
-    no words of the message: only that there is one, and where to read it."""
-    sent = failed = 0
-    pending = db.session.scalars(
-        select(Alert)
-        .where(Alert.channel == "email", Alert.status == AlertStatus.PENDING)
-        .order_by(Alert.created_at, Alert.id)
-        .limit(limit)
-    ).all()
-    for alert in pending:
-        alert.attempts += 1
-        link = url_for("participation.show_feedback", feedback_id=alert.feedback_id, _external=True)
-        ok = send_mail(
-            to=alert.recipient.email,
-            subject="Urgent: a young person's message may show they are at risk",
-            body=(
-                f"Dear {alert.recipient.full_name},\n\nA message sent through Have your say has been "
-                "flagged for urgent review: the young person asked for someone to talk to them, or "
-                "their words may describe harm.\n\nRead it and record what you did:\n"
-                f"{link}\n\nThis email does not contain the message itself.\n"
-            ),
-        )
-        if ok:
-            alert.status, alert.sent_at, alert.last_error = AlertStatus.SENT, utcnow(), ""
-            sent += 1
-        else:
-            alert.last_error = "The mail server did not accept it; it will be tried again."
-            failed += 1
-        db.session.commit()
-    return sent, failed
+    notify(
+        SAFEGUARDING_ALERT,
+        recipients,
+        title="Urgent: a young person's message may show they are at risk",
+        body="They asked for someone to talk to them, or their words may describe harm. Read it and "
+        "record what you did. (This notification never holds the message itself.)",
+        link=path_for("participation.show_feedback", feedback_id=feedback.id),
+    )
 
 
 # --- Triage ----------------------------------------------------------------------------------
@@ -412,7 +387,6 @@ def _delete_feedback(*where) -> int:
 
     doomed = select(Feedback.id).where(*where).scalar_subquery()
     db.session.execute(delete(feedback_themes).where(feedback_themes.c.feedback_id.in_(doomed)))
-    db.session.execute(delete(Alert).where(Alert.feedback_id.in_(doomed)))
     return db.session.execute(delete(Feedback).where(Feedback.id.in_(doomed))).rowcount
 
 

@@ -1,8 +1,8 @@
-"""have your say: consultations, feedback, alerts, themes, you said we did
+"""have your say and notifications: consultations, feedback, themes, you said we did; notifications and email choices
 
 Revision ID: 0009_participation
 Revises: 0006_indexes
-Create Date: 2026-11-26 01:45:00.925156
+Create Date: 2026-11-26 02:02:34.389159
 
 """
 from alembic import op
@@ -73,6 +73,37 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_feedback_reviewed_by_id'), ['reviewed_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_triage'), ['triage'], unique=False)
 
+    op.create_table('notification_choices',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('by_email', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_choices_user_id_users')),
+    sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_notification_choices'))
+    )
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recipient_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.Column('once_key', sa.String(length=120), nullable=True),
+    sa.Column('email', sa.String(length=12), nullable=False),
+    sa.Column('email_attempts', sa.Integer(), nullable=False),
+    sa.Column('email_error', sa.String(length=300), nullable=False),
+    sa.Column('emailed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_notifications_recipient_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('once_key', name=op.f('uq_notifications_once_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_recipient_id'), ['recipient_id'], unique=False)
+
     op.create_table('feedback_themes',
     sa.Column('feedback_id', sa.Integer(), nullable=False),
     sa.Column('theme_id', sa.Integer(), nullable=False),
@@ -82,25 +113,6 @@ def upgrade():
     )
     with op.batch_alter_table('feedback_themes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedback_themes_theme_id'), ['theme_id'], unique=False)
-
-    op.create_table('participation_alerts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('feedback_id', sa.Integer(), nullable=False),
-    sa.Column('recipient_id', sa.Integer(), nullable=False),
-    sa.Column('channel', sa.String(length=10), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.String(length=300), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['feedback_id'], ['feedback.id'], name=op.f('fk_participation_alerts_feedback_id_feedback'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_participation_alerts_recipient_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_participation_alerts'))
-    )
-    with op.batch_alter_table('participation_alerts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_participation_alerts_feedback_id'), ['feedback_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_participation_alerts_recipient_id'), ['recipient_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_participation_alerts_status'), ['status'], unique=False)
 
     op.create_table('you_said_we_did',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -131,16 +143,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_you_said_we_did_action_id'))
 
     op.drop_table('you_said_we_did')
-    with op.batch_alter_table('participation_alerts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_participation_alerts_status'))
-        batch_op.drop_index(batch_op.f('ix_participation_alerts_recipient_id'))
-        batch_op.drop_index(batch_op.f('ix_participation_alerts_feedback_id'))
-
-    op.drop_table('participation_alerts')
     with op.batch_alter_table('feedback_themes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_themes_theme_id'))
 
     op.drop_table('feedback_themes')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_recipient_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_kind'))
+        batch_op.drop_index(batch_op.f('ix_notifications_email'))
+        batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
+
+    op.drop_table('notifications')
+    op.drop_table('notification_choices')
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_triage'))
         batch_op.drop_index(batch_op.f('ix_feedback_reviewed_by_id'))

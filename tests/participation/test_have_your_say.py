@@ -10,7 +10,8 @@ from sqlalchemy import func, inspect, select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.forms import new_token
-from app.participation.models import Alert, Consultation, Feedback
+from app.notifications.models import Notification
+from app.participation.models import Consultation, Feedback
 from tests.factories import make_user
 
 
@@ -81,9 +82,12 @@ def test_ticking_i_dont_feel_safe_flags_it_and_alerts_every_participation_lead(a
     assert response.status_code == 303
     [feedback] = feedback_rows()
     assert feedback.flagged and feedback.wants_contact and feedback.contact_details == "07700 900123"
-    alerts = db.session.scalars(select(Alert)).all()
+    alerts = db.session.scalars(select(Notification)).all()
     assert sorted(a.recipient_id for a in alerts) == sorted(u.id for u in leads)
-    assert {a.channel for a in alerts} == {"in_app"}  # no mail server: in-app only
+    assert {a.kind for a in alerts} == {"safeguarding_alert"}
+    assert {a.email for a in alerts} == {"pending"}, "a safeguarding alert is always emailed too"
+    assert all(f"/feedback/{feedback.id}" == a.link for a in alerts)
+    assert all("07700" not in a.title + a.body for a in alerts)
 
 
 def test_words_about_harm_are_flagged_even_when_the_box_is_not_ticked(app, client):
@@ -92,7 +96,7 @@ def test_words_about_harm_are_flagged_even_when_the_box_is_not_ticked(app, clien
     [feedback] = feedback_rows()
     assert feedback.flagged and not feedback.wants_contact
     assert "being hurt" in feedback.flag_reasons
-    assert db.session.scalar(select(func.count(Alert.id))) == 1
+    assert db.session.scalar(select(func.count(Notification.id))) == 1
 
 
 def test_contact_details_are_kept_only_when_they_asked_to_be_contacted(app, client):

@@ -10,10 +10,11 @@ from app.audit.models import AuditEvent
 from app.db_types import utcnow
 from app.errors import NotAllowed, RuleBroken
 from app.extensions import db
-from app.participation.models import Alert, Feedback, Response, Theme
+from app.notifications.models import Notification
+from app.notifications.services import deliver_emails
+from app.participation.models import Feedback, Response, Theme
 from app.participation.services import (
     FeedbackDetails,
-    deliver_pending_alerts,
     feedback_summary,
     mark_reviewed,
     publish_response,
@@ -182,22 +183,22 @@ def test_an_email_alert_that_fails_is_retried_later_and_delivered_once(app):
     # The mail server is down: the alert is written, and waits.
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
     feedback = received(ticked=True)
-    email = db.session.scalar(select(Alert).where(Alert.channel == "email"))
-    assert email.recipient_id == lead.id and email.status == "pending"
+    alert = db.session.scalar(select(Notification))
+    assert alert.recipient_id == lead.id and alert.email == "pending"
     with app.test_request_context():
-        assert deliver_pending_alerts() == (0, 1)
-    assert reload(email).status == "pending" and reload(email).attempts == 1
+        assert deliver_emails() == (0, 1)
+    assert reload(alert).email == "pending" and reload(alert).email_attempts == 1
     # The mail server is back: delivered once, and a later run sends nothing more.
     with SmtpServer() as server:
         app.config["MAIL_PORT"] = server.port
         with app.test_request_context():
-            assert deliver_pending_alerts() == (1, 0)
-            assert deliver_pending_alerts() == (0, 0)
+            assert deliver_emails() == (1, 0)
+            assert deliver_emails() == (0, 0)
         [message] = server.messages
     assert message["To"] == "lead@example.test"
     body = message.get_payload()
     assert f"/feedback/{feedback.id}" in body and "he hits me" not in body and "More buses" not in body
-    assert reload(email).status == "sent"
+    assert reload(alert).email == "sent"
 
 
 def test_the_alert_is_written_with_the_feedback_or_not_at_all(app):
@@ -205,7 +206,7 @@ def test_the_alert_is_written_with_the_feedback_or_not_at_all(app):
     with pytest.raises(RuleBroken):
         receive_feedback(FeedbackDetails(None, "", "", None, "", False, ""))
     db.session.rollback()
-    assert count(Alert) == 0 and count(Feedback) == 0
+    assert count(Notification) == 0 and count(Feedback) == 0
 
 
 # --- Retention ---------------------------------------------------------------------------------
