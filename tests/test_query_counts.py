@@ -15,10 +15,11 @@ SLUG = "pathway-to-provision"
 BUDGETS = {
     ("/", "partner", False): 4,
     ("/", "agency_lead", False): 5,
-    ("/", "trust_member", False): 5,
-    ("/", "programme_manager", False): 4,
+    # Trust members, the programme manager and admins: one more for the challenges to follow up.
+    ("/", "trust_member", False): 6,
+    ("/", "programme_manager", False): 5,
     ("/", "participation_lead", False): 1,
-    ("/", "admin", False): 9,
+    ("/", "admin", False): 10,
     (f"/thresholds/{SLUG}", "partner", False): 12,
     ("/thresholds/?q=neglect", "partner", False): 5,
     ("/thresholds/?q=neglect", "partner", True): 5,

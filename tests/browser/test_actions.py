@@ -258,14 +258,14 @@ def test_trust_challenges_and_the_owner_agency_responds(portal, page: Page, new_
 
     police = new_context().new_page()
     portal.sign_in(police, POLICE)
-    waiting = "1 challenge is waiting for your agency’s response"
-    follow_link(police, waiting)
-    expect(police).to_have_url(re.compile(r"/actions/\?agency=\d+$"))
-    expect(police.locator(f"#action-{action_id('P18-04')}")).to_contain_text("1 open challenge")
-    open_action(police, "P18-04")
-    expect(police).to_have_url(portal.url(f"/actions/{action_id('P18-04')}"))
+    # The home page leads straight to the challenge, with the date it is due by.
+    waiting = re.compile(r"^1 challenge is waiting for your agency’s response \(due by \d+ \w+ \d{4}\)$")
+    tab_to(police, police.get_by_role("link", name=waiting))
+    police.keyboard.press("Enter")
+    expect(police).to_have_url(re.compile(rf"/actions/{action_id('P18-04')}#challenge-\d+$"))
     answer = police.locator("#challenges")
     expect(answer).to_contain_text(CHALLENGE)
+    expect(answer).to_contain_text("Response due by")
     mark_window(police)
     type_into(police, answer.get_by_label("Respond for Nottinghamshire Police"), RESPONSE)
     with htmx_swap(police), police.expect_response(re.compile(r"/response$")) as posted:
@@ -281,11 +281,28 @@ def test_trust_challenges_and_the_owner_agency_responds(portal, page: Page, new_
 
     police.goto(portal.url("/"))
     expect(police.get_by_role("heading", name="Welcome, PC Tom Hargreaves")).to_be_visible()
-    expect(police.get_by_text(waiting)).to_have_count(0)
+    expect(police.get_by_text("challenge is waiting")).to_have_count(0)
 
-    page.reload()
+    # The loop closes: the Trust member's home page says the challenge was answered (the demo has
+    # one answered already), and leads to the answers, to read and close.
+    page.goto(portal.url("/"))
+    answered = page.get_by_role(
+        "link", name="2 challenges have been answered: read the responses and close them"
+    )
+    tab_to(page, answered)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/actions/\?challenge=answered$"))
+    open_action(page, "P18-04")
     expect(challenges).to_contain_text("Answered")
     expect(challenges).to_contain_text(RESPONSE)
+    with htmx_swap(page):
+        follow_link(page, "Close this challenge")
+    expect(challenges.get_by_role("status")).to_have_text("The challenge has been closed.")
+    expect(challenges).to_contain_text("Closed")
+    page.goto(portal.url("/"))
+    expect(
+        page.get_by_role("link", name="1 challenge has been answered: read the response and close it")
+    ).to_be_visible()
 
 
 # --- Accessibility of the other pages ------------------------------------------------------------
@@ -296,7 +313,8 @@ def test_propose_an_action_with_mistakes(portal, page: Page):
     page.goto(portal.url("/actions/"))
     follow_link(page, "Propose an action for your agency")
     expect(page.get_by_role("heading", name=f"Propose an action for {PCT}")).to_be_visible()
-    follow_link(page, "Save action")
+    expect(page.get_by_label("Evidence")).to_have_count(0)  # nothing done yet to show evidence of
+    follow_link(page, "Propose action")
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Enter the action")
@@ -308,10 +326,14 @@ def test_propose_an_action_with_mistakes(portal, page: Page):
     tab_to(page, page.get_by_label("Day").last)
     page.keyboard.type("31")
     page.keyboard.press("Tab")
-    page.keyboard.type("3")
+    page.keyboard.type("13")
     page.keyboard.press("Tab")
     page.keyboard.type("2027")
-    follow_link(page, "Save action")
+    follow_link(page, "Propose action")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real due date")
+    follow_link(page, "Enter a real due date")
+    type_into(page, page.get_by_label("Month").last, "3")
+    follow_link(page, "Propose action")
     expect_success_banner(page, "Your action has been sent to the programme manager")
 
 
