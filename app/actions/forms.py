@@ -317,6 +317,7 @@ def action_form(user, action: Action | None = None, formdata=None) -> ActionForm
     # project and the weight, and there is no evidence yet of work not yet done.
     for name in ("owner_agency_id", "project_id", "weight", "evidence"):
         del form[name]
+    form.contributor_ids.choices = [c for c in form.contributor_ids.choices if c.value != str(user.agency_id)]
     form.submit.label.text = (
         "Propose action"
         if action is None

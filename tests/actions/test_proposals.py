@@ -334,3 +334,13 @@ def test_accepting_or_returning_a_withdrawn_proposal_is_refused_by_the_service(a
         return_action(action, reason="No", user=pm, loaded_version=1)
     db.session.rollback()
     nothing_written(action, "withdrawn")
+
+
+def test_an_agency_does_not_list_itself_among_its_proposals_contributors(app, client, as_role):
+    police, health = make_agency("Nottinghamshire Police"), make_agency("NHS Bassetlaw (PCT)")
+    as_role("agency_lead", agency=police)
+    page = client.get("/actions/new").get_data(as_text=True)
+    assert (
+        f'value="{health.id}"' in page
+        and f'name="contributor_ids" type="checkbox" value="{police.id}"' not in page
+    )
