@@ -342,3 +342,12 @@ def test_an_agency_does_not_list_itself_among_its_proposals_contributors(app, cl
     page = client.get("/actions/new").get_data(as_text=True)
     offered = re.findall(r'name="contributor_ids" type="checkbox" value="(\d+)"', page)
     assert offered == [str(health.id)]
+
+
+def test_an_accepted_action_has_no_proposal_to_edit(app, client, as_role):
+    owner = make_agency()
+    action = make_action(owner=owner)
+    as_role("agency_lead", agency=owner)
+    assert client.get(f"/actions/{action.id}/revise").status_code == 404
+    page = client.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert "Edit this proposal" not in page and "Withdraw this proposal" not in page
