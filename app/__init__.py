@@ -97,8 +97,9 @@ def _init_templates(app: Flask) -> None:
 
 # The feature packages. Each has a blueprint `bp` in its __init__ and its views in routes.py. By
 # convention it may also have: `navigation` (header entries) in its __init__, permissions.py
-# (its named permissions), panels.py (home-page panels), demo.py (`seed()` for `flask demo seed`)
-# and cli.py (`commands`, a list of click commands). Adding a module: a folder and its name here.
+# (its named permissions), panels.py (home-page panels), audit_words.py (its events and records in
+# the audit trail's words), demo.py (`seed()` for `flask demo seed`) and cli.py (`commands`, a list
+# of click commands). Adding a module: a folder and its name here.
 FEATURES = (
     "auth",
     "home",
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         _optional_module(name, "permissions")
         importlib.import_module(f"app.{name}.routes")
         _optional_module(name, "panels")
+        _optional_module(name, "audit_words")
         app.register_blueprint(feature.bp)
         navigation.extend(getattr(feature, "navigation", []))
         feature_cli = _optional_module(name, "cli")

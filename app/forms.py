@@ -7,8 +7,8 @@ import secrets
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import HiddenField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea
+from wtforms import DateField, HiddenField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.auth.passwords import password_problems
@@ -65,7 +65,58 @@ class DateInput(GovDateInput):
     def map_gov_params(self, field, **kwargs):
         if field.raw_data is not None and len(field.raw_data) != 3:
             field.raw_data = (list(field.raw_data) + ["", "", ""])[:3]
+        # A required date would put `required` on the boxes' container, a <div>: invalid HTML.
+        kwargs.pop("required", None)
         return super().map_gov_params(field, **kwargs)
+
+
+class RealDateField(DateField):
+    """A date in GOV.UK day, month and year boxes. A date that cannot exist (31 13 2027) names its
+    field, as GOV.UK asks: "Enter a real due date"."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("widget", DateInput())
+        kwargs.setdefault("format", ["%d %m %Y", "%Y-%m-%d"])
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            text = self.label.text
+            raise ValueError(f"Enter a real {text[:1].lower()}{text[1:]}") from None
+
+
+class TextBox(GovTextArea):
+    """A GOV.UK textarea of `rows` lines. (Giving rows through render_kw as well as the macro's own
+    default wrote the attribute twice, which is invalid HTML.)"""
+
+    def __init__(self, rows: int = 5):
+        super().__init__()
+        self.rows = rows
+
+    def map_gov_params(self, field, **kwargs):
+        rows = kwargs.pop("rows", self.rows)
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("rows", rows)
+        return params
+
+
+class PageOrder:
+    """A form whose page shows its fields in another order than they were declared (a subclass
+    adds one in the middle) lists them in `page_order`, so that its error summary lists the
+    problems in the order the page shows the fields."""
+
+    page_order: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = list(self._fields)
+        slots = [i for i, name in enumerate(names) if name in self.page_order]
+        wanted = [name for name in self.page_order if name in self._fields]
+        for slot, name in zip(slots, wanted, strict=True):
+            names[slot] = name
+        self._fields = {name: self._fields[name] for name in names}
 
 
 class VersionedForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, request, url_for
@@ -63,6 +63,14 @@ def local_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str
     return value.astimezone(LOCAL_ZONE).strftime(fmt)
 
 
+def machine_datetime(value: datetime | None) -> str:
+    """For <time datetime="...">: a valid global date and time, in UTC, to the second
+    (`isoformat()` would add microseconds, which HTML does not allow beyond three digits)."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def local_date(value, fmt: str = "%-d %B %Y") -> str:
     if value is None:
         return ""
@@ -94,6 +102,7 @@ def register_template_helpers(app: Flask) -> None:
         app.jinja_env.undefined = OurTemplatesStrictUndefined
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_date)
+    app.add_template_filter(machine_datetime)
     app.add_template_filter(rich_text)
     app.add_template_global(page_url)
     app.add_template_global(can)

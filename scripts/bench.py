@@ -295,7 +295,7 @@ ACCOUNTS = {
 # Progress updates go to random scaled actions, each loaded at version 1: the first update of an
 # action is saved (303), a later one to the same action is a stale form (409), by design.
 UPDATE_BODY = (
-    '"lock_version=1&note=Checked+against+the+plan&rag=green&percent_complete=50&status=on_track'
+    '"lock_version=1&note=Checked+against+the+plan&rag=green&percent_complete=50&status=in_progress'
     '&submission_token=" .. string.format("%08x%08x%08x", math.random(0, 0x7fffffff), '
     "math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))"
 )

@@ -157,11 +157,13 @@ def make_action(
     title: str = "Brief all staff on the thresholds",
     rag: str = "green",
     percent: int = 0,
-    status: str = "on_track",
+    status: str = "in_progress",
     due_in_days: int = 30,
     review: str = "accepted",
     weight: int = 1,
     contributors=(),
+    return_reason: str = "",
+    submitted_by=None,
 ):
     from datetime import timedelta
 
@@ -185,6 +187,8 @@ def make_action(
         review=review,
         weight=weight,
         contributors=list(contributors),
+        return_reason=return_reason,
+        submitted_by_id=submitted_by.id if submitted_by else None,
     )
     db.session.add(action)
     db.session.commit()

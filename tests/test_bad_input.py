@@ -72,7 +72,7 @@ def test_nul_in_a_progress_note_is_400_and_saves_nothing(app, client, as_role):
             "rag": action.rag,
             "rag_reason": "",
             "percent_complete": 40,
-            "status": "on_track",
+            "status": "in_progress",
         },
     )
     assert response.status_code == 400

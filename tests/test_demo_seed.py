@@ -130,3 +130,21 @@ def test_create_admin_refuses_weak_password(app):
     )
     assert result.exit_code != 0
     assert "at least 12 characters" in result.output
+
+
+def test_seed_keeps_rag_and_status_apart_and_closes_no_loop_it_opens(app):
+    """Statuses are lifecycle words only; there is a returned proposal to act on, challenges that
+    are late, and an answer waiting for the Trust member who asked."""
+    from app.actions.models import STATUS_LABELS, Action, Challenge, ProgressUpdate
+
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    statuses = set(db.session.scalars(select(Action.status).distinct()))
+    statuses |= set(db.session.scalars(select(ProgressUpdate.status_after).distinct()))
+    assert statuses <= set(STATUS_LABELS)
+    returned = db.session.scalar(select(Action).where(Action.review == "returned"))
+    assert returned is not None and returned.return_reason.startswith("Please withdraw")
+    assert db.session.scalar(select(func.count(Challenge.id)).where(Challenge.is_overdue)) >= 1
+    trust = db.session.scalar(select(User.id).where(User.email == "trust@demo.test"))
+    assert db.session.scalar(
+        select(func.count(Challenge.id)).where(Challenge.is_answered, Challenge.raised_by_id == trust)
+    )

@@ -49,3 +49,96 @@ def test_upgrade_downgrade_upgrade(empty_database_url):
             differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
         assert differences == [], f"Models and migrations differ; add a migration: {differences}"
         db.engine.dispose()
+
+
+def test_0007_keeps_the_rag_makes_status_a_stage_and_dates_each_challenge(empty_database_url):
+    """on_track / at_risk / off_track become in_progress (the RAG keeps how it is going), on
+    actions and in their history; each challenge is due ten working days after it was raised; the
+    downgrade gives each action back the old word its RAG stood for."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="0006_indexes")
+        raised = "2026-11-20 23:30:00"  # Friday 20 November in UTC, the same day in London
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO agencies (id, name, kind, district, active, created_at, lock_version)"
+                    " VALUES (1, 'Police', 'police', '', true, :now, 1)"
+                ),
+                {"now": raised},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, full_name, agency_id, role, active, created_at,"
+                    " lock_version)"
+                    " VALUES (1, 'trust@example.test', 'Trust', 1, 'trust_member', true, :now, 1)"
+                ),
+                {"now": raised},
+            )
+            for action_id, status, rag in (
+                (1, "on_track", "green"),
+                (2, "at_risk", "amber"),
+                (3, "off_track", "red"),
+                (4, "complete", "green"),
+                (5, "not_started", "amber"),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO actions (id, title, description, owner_agency_id, owner_name, due_date,"
+                        " percent_complete, status, rag, weight, evidence, source, review, return_reason,"
+                        " created_at, updated_at, lock_version) VALUES (:id, 'A', '', 1, '', '2027-01-01',"
+                        " 0, :status, :rag, 1, '', 'partnership', 'accepted', '', :now, :now, 1)"
+                    ),
+                    {"id": action_id, "status": status, "rag": rag, "now": raised},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO progress_updates (action_id, note, rag_before, rag_after, rag_reason,"
+                        " percent_before, percent_after, status_after, created_by_id, created_at)"
+                        " VALUES (:id, 'n', 'green', :rag, '', 0, 10, :status, 1, :now)"
+                    ),
+                    {"id": action_id, "status": status, "rag": rag, "now": raised},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO challenges (action_id, text, raised_by_id, raised_at, response)"
+                    " VALUES (1, 'Why?', 1, :raised, '')"
+                ),
+                {"raised": raised},
+            )
+
+        upgrade(revision="0007_actions_loop")
+        with db.engine.connect() as connection:
+            statuses = connection.execute(text("SELECT id, status, rag FROM actions ORDER BY id")).all()
+            history = connection.execute(
+                text("SELECT action_id, status_after FROM progress_updates ORDER BY action_id")
+            ).all()
+            due = connection.scalar(text("SELECT response_due FROM challenges"))
+        assert [tuple(row) for row in statuses] == [
+            (1, "in_progress", "green"),
+            (2, "in_progress", "amber"),
+            (3, "in_progress", "red"),
+            (4, "complete", "green"),
+            (5, "not_started", "amber"),
+        ]
+        assert [row[1] for row in history] == [
+            "in_progress",
+            "in_progress",
+            "in_progress",
+            "complete",
+            "not_started",
+        ]
+        assert str(due) == "2026-12-04"  # ten working days after Friday 20 November
+
+        downgrade(revision="0006_indexes")
+        with db.engine.connect() as connection:
+            statuses = connection.execute(text("SELECT status FROM actions ORDER BY id")).scalars().all()
+            history = (
+                connection.execute(text("SELECT status_after FROM progress_updates ORDER BY action_id"))
+                .scalars()
+                .all()
+            )
+            columns = {c["name"] for c in inspect(connection).get_columns("challenges")}
+        assert statuses == history == ["on_track", "at_risk", "off_track", "complete", "not_started"]
+        assert "response_due" not in columns
+        db.engine.dispose()

@@ -253,7 +253,7 @@ def test_a_simultaneous_edit_through_both_instances_saves_one(shared_database, t
                 "note": f"Update through {name}",
                 "rag": "green",
                 "percent_complete": "40",
-                "status": "on_track",
+                "status": "in_progress",
             },
         )[0]
 

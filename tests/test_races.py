@@ -87,7 +87,7 @@ def test_the_same_progress_update_sent_eight_times_makes_one(app):
         "note": "Backlog audited.",
         "rag": "green",
         "percent_complete": "40",
-        "status": "on_track",
+        "status": "in_progress",
     }
     statuses = post_in_parallel(app, updater, f"/actions/{action.id}/update", lambda i: form)
     no_server_errors(statuses)
@@ -98,7 +98,7 @@ def test_the_same_progress_update_sent_eight_times_makes_one(app):
 def test_the_same_challenge_sent_eight_times_makes_one(app):
     action = make_action()
     trust = make_user(role="trust_member")
-    form = {"submission_token": new_token(), "text": "What is the revised date?"}
+    form = {"challenge-submission_token": new_token(), "challenge-text": "What is the revised date?"}
     statuses = post_in_parallel(app, trust, f"/actions/{action.id}/challenges", lambda i: form)
     no_server_errors(statuses)
     assert count(Challenge) == 1
@@ -107,7 +107,11 @@ def test_the_same_challenge_sent_eight_times_makes_one(app):
 def test_closing_an_action_eight_times_at_once_closes_it_once(app):
     action = make_action()
     pm = make_user(role="programme_manager")
-    form = {"submission_token": new_token(), "lock_version": action.lock_version, "reason": "Superseded."}
+    form = {
+        "close-submission_token": new_token(),
+        "close-lock_version": action.lock_version,
+        "close-reason": "Superseded.",
+    }
     statuses = post_in_parallel(app, pm, f"/actions/{action.id}/close", lambda i: form)
     no_server_errors(statuses)
     assert count(ProgressUpdate) == 1
@@ -211,7 +215,7 @@ def test_accepting_eight_proposals_into_one_project_at_once_gives_each_its_own_r
     clients = _signed_in_clients(app, pm)
     barrier = threading.Barrier(PARALLEL)
     posts = [
-        (f"/actions/{p.id}/accept", {"project_id": project.id, "lock_version": p.lock_version})
+        (f"/actions/{p.id}/accept", {"accept-project_id": project.id, "accept-lock_version": p.lock_version})
         for p in proposals
     ]
 

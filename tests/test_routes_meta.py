@@ -80,6 +80,9 @@ EXPECTED_ROUTES = {
     ("/actions/<int:action_id>/accept", "POST", "actions.accept_action_page"),
     ("/actions/<int:action_id>/return", "POST", "actions.return_action_page"),
     ("/actions/<int:action_id>/close", "POST", "actions.close_action_page"),
+    ("/actions/<int:action_id>/revise", "GET,POST", "actions.revise_proposal_page"),
+    ("/actions/<int:action_id>/resubmit", "POST", "actions.resubmit_proposal_page"),
+    ("/actions/<int:action_id>/withdraw", "POST", "actions.withdraw_proposal_page"),
     ("/actions/<int:action_id>/challenges", "POST", "actions.raise_challenge_page"),
     (
         "/actions/<int:action_id>/challenges/<int:challenge_id>/response",

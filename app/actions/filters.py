@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from sqlalchemy import exists, or_
+from sqlalchemy import and_, exists, or_
 
-from app.actions.models import RAG_LABELS, STATUS_LABELS, Action, Review, action_contributors
+from app.actions.models import RAG_LABELS, STATUS_LABELS, Action, Challenge, Review, action_contributors
+from app.actions.permissions import challenges_to_close
 from app.pagination import bounded_int, like_pattern
 
 SORTS = {
@@ -14,6 +15,12 @@ SORTS = {
     "reference": "Reference",
     "rag": "RAG, red first",
     "updated": "Last updated, oldest first",
+}
+# Actions with an open challenge that is...
+CHALLENGE_FILTERS = {
+    "waiting": "Challenges waiting for a response",
+    "overdue": "Challenges with an overdue response",
+    "answered": "Answered challenges for you to close",
 }
 
 
@@ -26,6 +33,7 @@ class ActionFilters:
     project: int | None = None
     overdue: bool = False
     due_soon: bool = False
+    challenge: str = ""
     review: str = Review.ACCEPTED
     sort: str = "due"
 
@@ -39,8 +47,9 @@ class ActionFilters:
             project=bounded_int(args.get("project")),
             overdue=args.get("overdue") == "1",
             due_soon=args.get("due_soon") == "1",
+            challenge=args.get("challenge", "") if args.get("challenge") in CHALLENGE_FILTERS else "",
             review=args.get("review")
-            if args.get("review") in (Review.PROPOSED, Review.RETURNED)
+            if args.get("review") in (Review.PROPOSED, Review.RETURNED, Review.WITHDRAWN)
             else Review.ACCEPTED,
             sort=args.get("sort") if args.get("sort") in SORTS else "due",
         )
@@ -59,7 +68,7 @@ class ActionFilters:
     def any_set(self) -> bool:
         return bool({k for k in self.to_args() if k != "sort"})
 
-    def apply(self, stmt):
+    def apply(self, stmt, user):
         stmt = stmt.where(Action.review == self.review)
         if self.q:
             pattern = like_pattern(self.q)
@@ -85,7 +94,18 @@ class ActionFilters:
             stmt = stmt.where(Action.is_overdue)
         if self.due_soon:
             stmt = stmt.where(Action.is_due_soon)
+        if self.challenge:
+            stmt = stmt.where(
+                exists().where(Challenge.action_id == Action.id, self._challenge_condition(user))
+            )
         return stmt.order_by(*self._order())
+
+    def _challenge_condition(self, user):
+        if self.challenge == "overdue":
+            return Challenge.is_overdue
+        if self.challenge == "answered":
+            return and_(Challenge.is_answered, challenges_to_close(user))
+        return Challenge.is_awaiting_response
 
     def _order(self):
         if self.sort == "reference":

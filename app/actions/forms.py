@@ -8,12 +8,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from sqlalchemy import select
 from wtforms import (
-    DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -27,21 +26,22 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.actions import permissions
 from app.actions.models import (
-    RAG_DEFINITIONS,
     RAG_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
     Action,
+    ActionSource,
     ActionStatus,
     Project,
+    Review,
 )
 from app.actions.services import ActionDetails
 from app.auth.models import Agency
 from app.extensions import db
-from app.forms import DateInput, OneTimeForm, VersionedForm, strip_filter
+from app.forms import OneTimeForm, RealDateField, TextBox, VersionedForm, strip_filter
 
 RAG_CHOICES = [SelectChoice(str(r), label) for r, label in RAG_LABELS.items()]
-RAG_HINTS = [{"hint": {"text": RAG_DEFINITIONS[r]}} for r in RAG_LABELS]
+# An update moves an action along its life; closing it is the programme manager's own form.
 STATUS_CHOICES = [
     SelectChoice(str(s), label) for s, label in STATUS_LABELS.items() if s != ActionStatus.CLOSED
 ]
@@ -53,13 +53,12 @@ class ProgressUpdateForm(VersionedForm, OneTimeForm):
 
     note = TextAreaField(
         "What has happened since the last update",
-        widget=GovTextArea(),
+        widget=TextBox(rows=3),
         filters=[strip_filter],
         validators=[
             DataRequired("Describe the progress made"),
             Length(max=4000, message="Keep the update to 4,000 characters or fewer"),
         ],
-        render_kw={"rows": 3},
     )
     rag = RadioField(
         "RAG status",
@@ -70,10 +69,9 @@ class ProgressUpdateForm(VersionedForm, OneTimeForm):
     rag_reason = TextAreaField(
         "Reason for changing the RAG status",
         description="Required when the RAG status changes.",
-        widget=GovTextArea(),
+        widget=TextBox(rows=2),
         filters=[strip_filter],
         validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
-        render_kw={"rows": 2},
     )
     percent_complete = IntegerField(
         "Percentage complete",
@@ -83,8 +81,11 @@ class ProgressUpdateForm(VersionedForm, OneTimeForm):
             NumberRange(0, 100, "Enter the percentage complete, from 0 to 100"),
         ],
     )
-    status = SelectField(
-        "Status", widget=GovSelect(), choices=STATUS_CHOICES, validators=[InputRequired("Choose a status")]
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=STATUS_CHOICES,
+        validators=[InputRequired("Choose a status")],
     )
     submit = SubmitField("Post update", widget=GovSubmitInput())
 
@@ -101,7 +102,7 @@ class ActionForm(VersionedForm):
     )
     description = TextAreaField(
         "What will be done, and how we will know it has worked",
-        widget=GovTextArea(),
+        widget=TextBox(rows=4),
         filters=[strip_filter],
         validators=[Length(max=8000, message="Description must be 8,000 characters or fewer")],
     )
@@ -121,20 +122,16 @@ class ActionForm(VersionedForm):
     contributor_ids = SelectMultipleField(
         "Contributing agencies", widget=GovCheckboxesInput(), validators=[Optional()]
     )
-    start_date = DateField(
-        "Start date", widget=DateInput(), validators=[Optional()], format=["%d %m %Y", "%Y-%m-%d"]
-    )
-    due_date = DateField(
-        "Due date",
-        description="For example, 31 3 2027",
-        widget=DateInput(),
-        validators=[InputRequired("Enter the due date")],
-        format=["%d %m %Y", "%Y-%m-%d"],
+    start_date = RealDateField("Start date", validators=[Optional()])
+    due_date = RealDateField(
+        "Due date", description="For example, 31 3 2027", validators=[InputRequired("Enter the due date")]
     )
     source = SelectField(
         "Where the action comes from",
         widget=GovSelect(),
-        choices=[SelectChoice(str(k), v) for k, v in SOURCE_LABELS.items()],
+        choices=[SelectChoice("", "Choose where it comes from")]
+        + [SelectChoice(str(k), v) for k, v in SOURCE_LABELS.items()],
+        default=str(ActionSource.PARTNERSHIP),
         validators=[InputRequired("Choose where the action comes from")],
     )
     weight = IntegerField(
@@ -147,7 +144,7 @@ class ActionForm(VersionedForm):
     evidence = TextAreaField(
         "Evidence",
         description="Links or notes showing what has been done.",
-        widget=GovTextArea(),
+        widget=TextBox(rows=3),
         filters=[strip_filter],
         validators=[Length(max=4000, message="Evidence must be 4,000 characters or fewer")],
     )
@@ -159,19 +156,27 @@ class ActionForm(VersionedForm):
 
 
 class NewActionForm(ActionForm, OneTimeForm):
-    """Adding or proposing an action: a double click adds one."""
+    """Adding or proposing an action: a double click adds one. When it looks like an action the
+    partnership already has, the form is shown again with a warning; `not_a_duplicate` is then
+    sent with it, and the user may go ahead."""
+
+    not_a_duplicate = HiddenField()
+
+    @property
+    def duplicate_checked(self) -> bool:
+        return self.not_a_duplicate.data == "yes"
 
 
 class ChallengeForm(OneTimeForm):
     text = TextAreaField(
         "Your challenge or question",
-        widget=GovTextArea(),
+        description="The owner agency is asked to answer within ten working days.",
+        widget=TextBox(rows=3),
         filters=[strip_filter],
         validators=[
             DataRequired("Write your challenge"),
             Length(max=4000, message="Keep the challenge to 4,000 characters or fewer"),
         ],
-        render_kw={"rows": 3},
     )
     submit = SubmitField("Raise challenge", widget=GovSubmitInput())
 
@@ -179,13 +184,12 @@ class ChallengeForm(OneTimeForm):
 class ResponseForm(FlaskForm):
     text = TextAreaField(
         "Response",
-        widget=GovTextArea(),
+        widget=TextBox(rows=3),
         filters=[strip_filter],
         validators=[
             DataRequired("Write a response"),
             Length(max=4000, message="Keep the response to 4,000 characters or fewer"),
         ],
-        render_kw={"rows": 3},
     )
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
@@ -200,10 +204,9 @@ class AcceptForm(VersionedForm):
 class ReturnForm(VersionedForm):
     reason = TextAreaField(
         "Why it is being returned",
-        widget=GovTextArea(),
+        widget=TextBox(rows=2),
         filters=[strip_filter],
         validators=[DataRequired("Say why the action is being returned"), Length(max=2000)],
-        render_kw={"rows": 2},
     )
     submit = SubmitField("Return to the agency", widget=GovSubmitInput())
 
@@ -211,12 +214,31 @@ class ReturnForm(VersionedForm):
 class CloseForm(VersionedForm, OneTimeForm):
     reason = TextAreaField(
         "Why the action is being closed",
-        widget=GovTextArea(),
+        widget=TextBox(rows=2),
         filters=[strip_filter],
         validators=[DataRequired("Say why the action is being closed"), Length(max=2000)],
-        render_kw={"rows": 2},
     )
     submit = SubmitField("Close action", widget=GovSubmitInput())
+
+
+class ResubmitForm(VersionedForm):
+    submit = SubmitField("Send it again as it is", widget=GovSubmitInput())
+
+
+class WithdrawForm(VersionedForm):
+    submit = SubmitField("Withdraw this proposal", widget=GovSubmitInput())
+
+
+# Several forms share the action's page: each has its own prefix, so no two elements share an id
+# (csrf_token, lock_version, submit...). The progress update has none: its own page posts it too.
+PAGE_FORM_PREFIXES = {
+    "accept_form": "accept",
+    "return_form": "return",
+    "close_form": "close",
+    "challenge_form": "challenge",
+    "resubmit_form": "resubmit",
+    "withdraw_form": "withdraw",
+}
 
 
 # --- Building the forms ---------------------------------------------------------------------------
@@ -263,6 +285,8 @@ def project_choices() -> list[SelectChoice]:
 
 
 def action_form(user, action: Action | None = None, formdata=None) -> ActionForm:
+    """Adding an action (those who run the programme), proposing one (an agency: for itself, with
+    no evidence of work not yet done), editing one, or an agency editing its own proposal."""
     data = None
     if action is not None:
         data = {
@@ -281,51 +305,79 @@ def action_form(user, action: Action | None = None, formdata=None) -> ActionForm
         }
     form = (NewActionForm if action is None else ActionForm)(formdata=formdata, data=data)
     agencies = active_agencies()
-    form.owner_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
-        SelectChoice(str(a.id), a.name) for a in agencies
-    ]
     form.contributor_ids.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
-    form.project_id.choices = project_choices()
-    if not permissions.MANAGE.allows(user):
-        # Partner staff propose actions for their own agency; the programme manager files them.
-        form.owner_agency_id.data = str(user.agency_id)
-        form.owner_agency_id.choices = [SelectChoice(str(user.agency_id), user.agency.name)]
+    if permissions.MANAGE.allows(user):
+        form.owner_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
+            SelectChoice(str(a.id), a.name) for a in agencies
+        ]
+        form.project_id.choices = project_choices()
+        form.submit.label.text = "Save action" if action is not None else "Add action"
+        return form
+    # An agency speaks for itself: the owner is its own agency, the programme manager picks the
+    # project and the weight, and there is no evidence yet of work not yet done.
+    for name in ("owner_agency_id", "project_id", "weight", "evidence"):
+        del form[name]
+    form.contributor_ids.choices = [c for c in form.contributor_ids.choices if c.value != str(user.agency_id)]
+    form.submit.label.text = (
+        "Propose action"
+        if action is None
+        else "Save and send to the programme manager"
+        if action.review == Review.RETURNED
+        else "Save changes"
+    )
     return form
 
 
-def details_from_form(form: ActionForm) -> ActionDetails:
+def details_from_form(form: ActionForm, *, owner_agency_id: int | None = None) -> ActionDetails:
+    """What the form says; a proposal's owner is the proposing agency (`owner_agency_id`)."""
     return ActionDetails(
         title=form.title.data,
         description=form.description.data or "",
-        owner_agency_id=int(form.owner_agency_id.data),
+        owner_agency_id=int(form.owner_agency_id.data) if "owner_agency_id" in form else owner_agency_id,
         owner_name=form.owner_name.data,
         start_date=form.start_date.data,
         due_date=form.due_date.data,
         source=form.source.data,
         contributor_ids=[int(i) for i in form.contributor_ids.data or []],
-        weight=form.weight.data or 1,
-        evidence=form.evidence.data or "",
+        weight=(form.weight.data or 1) if "weight" in form else 1,
+        evidence=(form.evidence.data or "") if "evidence" in form else "",
     )
 
 
 def accept_form(action: Action, formdata=None) -> AcceptForm:
-    form = AcceptForm(formdata=formdata, data={"lock_version": action.lock_version})
+    form = AcceptForm(
+        formdata=formdata,
+        data={"lock_version": action.lock_version},
+        prefix=PAGE_FORM_PREFIXES["accept_form"],
+    )
     form.project_id.choices = project_choices()
     return form
 
 
+def page_form(name: str, action: Action, formdata=None):
+    """One of the action page's other forms, with its prefix, loaded at the action's version."""
+    form_class = {
+        "return_form": ReturnForm,
+        "close_form": CloseForm,
+        "challenge_form": ChallengeForm,
+        "resubmit_form": ResubmitForm,
+        "withdraw_form": WithdrawForm,
+    }[name]
+    data = {"lock_version": action.lock_version} if issubclass(form_class, VersionedForm) else None
+    return form_class(formdata=formdata, data=data, prefix=PAGE_FORM_PREFIXES[name])
+
+
 def action_page_forms(action: Action, user, **given) -> dict:
     """Every form the action's page may show: blank, unless a failed post hands one back."""
-    version = {"lock_version": action.lock_version}
     update = given.get("update_form")
     if update is None and permissions.UPDATE.allows(user, action) and action.accepts_updates:
         update = update_form(action)
-    return {
+    forms = {
         "update_form": update,
-        "challenge_form": given.get("challenge_form") or ChallengeForm(formdata=None),
         "response_form": given.get("response_form") or ResponseForm(formdata=None),
         "response_for": given.get("response_for"),
         "accept_form": given.get("accept_form") or accept_form(action),
-        "return_form": given.get("return_form") or ReturnForm(formdata=None, data=version),
-        "close_form": given.get("close_form") or CloseForm(formdata=None, data=version),
     }
+    for name in ("return_form", "close_form", "challenge_form", "resubmit_form", "withdraw_form"):
+        forms[name] = given.get(name) or page_form(name, action)
+    return forms

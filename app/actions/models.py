@@ -2,8 +2,14 @@
 progress updates (every RAG change with a reason) and challenges.
 
 The domain's words are defined here once: RAG and its order, finished, overdue and due soon (as
-properties for one action and as SQL for queries), each against the partnership's today.
-`app.programme` shows the programme and manages its projects; it reads these models.
+properties for one action and as SQL for queries), a challenge's response date and when it is late,
+each against the partnership's today. `app.programme` shows the programme and manages its
+projects; it reads these models.
+
+Two words a board reads side by side, kept apart (RAG_AND_STATUS says it in one line):
+- RAG is the owner's confidence that the action will be delivered as planned;
+- status is only where the action is in its life: not started, in progress, complete, closed
+  (and, before that, proposed: `review`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Agency, User
-from app.dates import today
+from app.dates import add_working_days, today
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 from app.locking import Versioned
@@ -46,10 +52,14 @@ class Rag(StrEnum):
 
 RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red"}
 RAG_DEFINITIONS = {
-    Rag.GREEN: "On track.",
+    Rag.GREEN: "Confident it will be delivered as planned.",
     Rag.AMBER: "Issues or risks that the owner can manage.",
     Rag.RED: "Significant issues needing escalation.",
 }
+RAG_AND_STATUS = (
+    "RAG is how confident you are that the action will be delivered as planned; status is only "
+    "where it is in its life: not started, in progress or complete."
+)
 # How serious each RAG is: the roll-up takes the worst, lists sort red first.
 RAG_SEVERITY = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 RAG_BY_SEVERITY = {severity: rag for rag, severity in RAG_SEVERITY.items()}
@@ -57,19 +67,17 @@ DUE_SOON_DAYS = 30
 
 
 class ActionStatus(StrEnum):
+    """Where an accepted action is in its life. How well it is going is its RAG, never its status."""
+
     NOT_STARTED = "not_started"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
+    IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
     CLOSED = "closed"
 
 
 STATUS_LABELS = {
     ActionStatus.NOT_STARTED: "Not started",
-    ActionStatus.ON_TRACK: "On track",
-    ActionStatus.AT_RISK: "At risk",
-    ActionStatus.OFF_TRACK: "Off track",
+    ActionStatus.IN_PROGRESS: "In progress",
     ActionStatus.COMPLETE: "Complete",
     ActionStatus.CLOSED: "Closed",
 }
@@ -92,11 +100,25 @@ SOURCE_LABELS = {
 
 
 class Review(StrEnum):
-    """Actions proposed by an agency wait for the programme manager to accept or return them."""
+    """Actions proposed by an agency wait for the programme manager to accept or return them; a
+    returned one is edited and sent again, or withdrawn by its agency."""
 
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
     RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+REVIEW_LABELS = {
+    Review.PROPOSED: "Proposed",
+    Review.ACCEPTED: "Accepted",
+    Review.RETURNED: "Returned to the agency",
+    Review.WITHDRAWN: "Withdrawn",
+}
+# Proposals the agency may still edit, send again or withdraw.
+OPEN_PROPOSALS = frozenset({Review.PROPOSED, Review.RETURNED})
+# A challenge is answered within this many working days of being raised.
+CHALLENGE_RESPONSE_WORKING_DAYS = 10
 
 
 class Programme(db.Model):
@@ -200,11 +222,23 @@ class Action(Versioned, db.Model):
 
     @property
     def status_label(self) -> str:
+        """Its stage: a proposal's review until it is accepted, then its lifecycle status."""
+        if self.review != Review.ACCEPTED:
+            return REVIEW_LABELS[Review(self.review)]
         return STATUS_LABELS[ActionStatus(self.status)]
 
     @property
     def rag_label(self) -> str:
         return RAG_LABELS[Rag(self.rag)]
+
+    @property
+    def has_rag(self) -> bool:
+        """Proposals are not rated: RAG starts when the action is accepted into the programme."""
+        return self.review == Review.ACCEPTED
+
+    @property
+    def is_open_proposal(self) -> bool:
+        return self.review in OPEN_PROPOSALS
 
     @property
     def source_label(self) -> str:
@@ -296,8 +330,13 @@ class ProgressUpdate(db.Model):
         return self.rag_before != self.rag_after
 
 
+def default_response_due() -> date:
+    return add_working_days(today(), CHALLENGE_RESPONSE_WORKING_DAYS)
+
+
 class Challenge(db.Model):
-    """A Trust member's or programme manager's question about an action, and the owner's answer."""
+    """A Trust member's or programme manager's question about an action, and the owner's answer,
+    due within CHALLENGE_RESPONSE_WORKING_DAYS working days."""
 
     __tablename__ = "challenges"
 
@@ -306,6 +345,7 @@ class Challenge(db.Model):
     text: Mapped[str] = mapped_column(Text)
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    response_due: Mapped[date] = mapped_column(Date, default=default_response_due, index=True)
     response: Mapped[str] = mapped_column(Text, default="")
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -319,8 +359,40 @@ class Challenge(db.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    @hybrid_property
+    def is_awaiting_response(self) -> bool:
+        """Open, and the owner agency has not answered yet."""
+        return self.closed_at is None and self.responded_at is None
+
+    @is_awaiting_response.inplace.expression
+    @classmethod
+    def _is_awaiting_response_expression(cls):
+        return and_(cls.closed_at.is_(None), cls.responded_at.is_(None))
+
+    @hybrid_property
+    def is_answered(self) -> bool:
+        """Answered, and waiting for whoever raised it to read the answer and close it."""
+        return self.closed_at is None and self.responded_at is not None
+
+    @is_answered.inplace.expression
+    @classmethod
+    def _is_answered_expression(cls):
+        return and_(cls.closed_at.is_(None), cls.responded_at.is_not(None))
+
+    @hybrid_property
+    def is_overdue(self) -> bool:
+        """Still waiting for an answer after its response date (the partnership's today)."""
+        return self.is_awaiting_response and self.response_due < today()
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls):
+        return and_(cls.is_awaiting_response, cls.response_due < today())
+
     @property
     def state_label(self) -> str:
         if self.closed_at:
             return "Closed"
-        return "Answered" if self.responded_at else "Awaiting response"
+        if self.responded_at:
+            return "Answered"
+        return "Response overdue" if self.is_overdue else "Awaiting response"

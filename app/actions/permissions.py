@@ -1,8 +1,8 @@
 """Who may do what with partnership actions, and which actions each person sees."""
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select, true
 
-from app.actions.models import Action, Review
+from app.actions.models import Action, Challenge, Review
 from app.auth.models import Role
 from app.permissions import ALWAYS, Permission, only
 
@@ -45,6 +45,19 @@ CLOSE_CHALLENGE = Permission(
         Role.ADMIN: ALWAYS,
     },
 )
+REVISE_PROPOSAL = Permission(
+    "actions.revise_proposal",
+    "Edit your agency's proposed action and send it again once it has been returned",
+    {Role.PARTNER: OWN_AGENCY, Role.AGENCY_LEAD: OWN_AGENCY},
+)
+WITHDRAW_PROPOSAL = Permission(
+    "actions.withdraw_proposal",
+    "Withdraw a proposed action before it is accepted",
+    {
+        Role.PARTNER: only("who proposed it", lambda user, action: action.submitted_by_id == user.id),
+        Role.AGENCY_LEAD: OWN_AGENCY,
+    },
+)
 OVERSEE = Permission(
     "actions.oversee",
     "See the partnership's overdue and red actions on the home page",
@@ -53,11 +66,21 @@ OVERSEE = Permission(
 
 
 def visible_actions(user) -> Select:
-    """Accepted actions are the partnership's shared plan; proposals and returned ones are seen
-    only by their own agency and by those who run the programme."""
+    """Accepted actions are the partnership's shared plan; proposals (returned and withdrawn ones
+    too) are seen only by their own agency and by those who run the programme."""
     stmt = select(Action)
     if MANAGE.allows(user):
         return stmt
     if PROPOSE.allows(user):
         return stmt.where(or_(Action.review == Review.ACCEPTED, Action.owner_agency_id == user.agency_id))
     return stmt.where(Action.review == Review.ACCEPTED)
+
+
+def challenges_to_close(user):
+    """SQL: the challenges this user may close (CLOSE_CHALLENGE, as a condition for queries)."""
+    grant = CLOSE_CHALLENGE.grants.get(user.role)
+    if grant is None:
+        return false()
+    if grant is ALWAYS:
+        return true()
+    return Challenge.raised_by_id == user.id

@@ -18,15 +18,13 @@ from app.actions import bp, permissions
 from app.actions.export import actions_csv
 from app.actions.filters import ActionFilters
 from app.actions.forms import (
-    ChallengeForm,
-    CloseForm,
     ResponseForm,
-    ReturnForm,
     accept_form,
     action_form,
     action_page_forms,
     agency_options,
     details_from_form,
+    page_form,
     project_options,
     update_form,
 )
@@ -37,12 +35,16 @@ from app.actions.services import (
     close_challenge,
     create_action,
     edit_action,
+    likely_duplicates,
     open_challenge_counts,
     post_update,
     propose_action,
     raise_challenge,
     respond_to_challenge,
+    resubmit_proposal,
     return_action,
+    revise_proposal,
+    withdraw_proposal,
 )
 from app.errors import RuleBroken, on_failure
 from app.extensions import db
@@ -80,7 +82,7 @@ def visible_action_or_404(action_id: int) -> Action:
 @signed_in
 def list_actions():
     filters = ActionFilters.from_args(request.args)
-    page = paginate(filters.apply(_with_details(permissions.visible_actions(_user()))))
+    page = paginate(filters.apply(_with_details(permissions.visible_actions(_user())), _user()))
     return render(
         "actions/list_actions.html",
         block="results",
@@ -97,7 +99,7 @@ def list_actions():
 @signed_in
 def export_actions():
     filters = ActionFilters.from_args(request.args)
-    return actions_csv(filters.apply(_with_details(permissions.visible_actions(_user()))))
+    return actions_csv(filters.apply(_with_details(permissions.visible_actions(_user())), _user()))
 
 
 # --- One action -------------------------------------------------------------------------------
@@ -189,7 +191,7 @@ def _row(action: Action, *, form=None, status: int = 200, message=None, conflict
         form=form,
         message=message,
         conflict=conflict,
-        challenge_count=open_challenge_counts([action.id]).get(action.id, 0),
+        challenges=open_challenge_counts([action.id]).get(action.id),
     )
     return fragment_response(body, status)
 
@@ -208,13 +210,24 @@ def create_action_page():
     earlier = first_use(form, user)
     if earlier:
         return already_saved(earlier, url_for("actions.list_actions"))
+    details = details_from_form(form, owner_agency_id=user.agency_id)
+    if not form.duplicate_checked:
+        similar = likely_duplicates(
+            details.title,
+            owner_agency_id=details.owner_agency_id,
+            project_id=int(form.project_id.data) if "project_id" in form and form.project_id.data else None,
+        )
+        if similar:
+            db.session.rollback()  # the one-time token stays unused until the user goes ahead
+            form.not_a_duplicate.data = "yes"
+            return answer(similar=similar)
     on_failure(answer, form, field="project_id")
     if permissions.MANAGE.allows(user):
         project = _chosen_project(form.project_id.data)
-        action = create_action(details_from_form(form), project=project, user=user)
+        action = create_action(details, project=project, user=user)
         message = f"Action {action.reference} has been created."
     else:
-        action = propose_action(details_from_form(form), user=user)
+        action = propose_action(details, user=user)
         message = "Your action has been sent to the programme manager, who will add it to a project."
     result = url_for("actions.show_action", action_id=action.id)
     record_result(form, result)
@@ -230,8 +243,15 @@ def _chosen_project(project_id: str | None) -> Project:
     return project
 
 
-def _action_form_page(form, action: Action | None, *, status: int = 200, conflict: bool = False):
-    return render("actions/action_form.html", form=form, action=action, conflict=conflict, status=status)
+def _action_form_page(form, action: Action | None, *, status: int = 200, conflict: bool = False, similar=()):
+    return render(
+        "actions/action_form.html",
+        form=form,
+        action=action,
+        conflict=conflict,
+        status=status,
+        similar=similar,
+    )
 
 
 @bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
@@ -280,7 +300,7 @@ def accept_action_page(action_id: int):
 @requires(permissions.MANAGE)
 def return_action_page(action_id: int):
     action = visible_action_or_404(action_id)
-    form = ReturnForm()
+    form = page_form("return_form", action, posted())
     answer = partial(_action_page, action, return_form=form)
     if not form.validate_on_submit():
         return answer(status=422)
@@ -291,11 +311,71 @@ def return_action_page(action_id: int):
     return redirect(url_for("actions.show_action", action_id=action.id), 303)
 
 
+# --- The agency's own proposals: edit, send again, withdraw -----------------------------------
+
+
+@bp.route("/<int:action_id>/revise", methods=["GET", "POST"])
+@requires(permissions.REVISE_PROPOSAL)
+def revise_proposal_page(action_id: int):
+    action = visible_action_or_404(action_id)
+    permissions.REVISE_PROPOSAL.require(_user(), action)
+    if not action.is_open_proposal:
+        abort(404)
+    form = action_form(_user(), action, formdata=posted())
+    answer = partial(_action_form_page, form, action)
+    if request.method == "GET" or not form.validate():
+        return answer(status=422 if form.errors else 200)
+    on_failure(answer, form, field="title")
+    returned = action.review == "returned"
+    revise_proposal(
+        action,
+        details_from_form(form, owner_agency_id=action.owner_agency_id),
+        user=_user(),
+        loaded_version=form.loaded_version(),
+    )
+    db.session.commit()
+    flash(
+        "Your proposal has been sent to the programme manager again."
+        if returned
+        else "Your changes are saved.",
+        "success",
+    )
+    return redirect(url_for("actions.show_action", action_id=action.id), 303)
+
+
+@bp.post("/<int:action_id>/resubmit")
+@requires(permissions.REVISE_PROPOSAL)
+def resubmit_proposal_page(action_id: int):
+    action = visible_action_or_404(action_id)
+    form = page_form("resubmit_form", action, posted())
+    if not form.validate_on_submit():
+        abort(400)
+    on_failure(partial(_action_page, action, resubmit_form=form))
+    resubmit_proposal(action, user=_user(), loaded_version=form.loaded_version())
+    db.session.commit()
+    flash("Your proposal has been sent to the programme manager again.", "success")
+    return redirect(url_for("actions.show_action", action_id=action.id), 303)
+
+
+@bp.post("/<int:action_id>/withdraw")
+@requires(permissions.WITHDRAW_PROPOSAL)
+def withdraw_proposal_page(action_id: int):
+    action = visible_action_or_404(action_id)
+    form = page_form("withdraw_form", action, posted())
+    if not form.validate_on_submit():
+        abort(400)
+    on_failure(partial(_action_page, action, withdraw_form=form))
+    withdraw_proposal(action, user=_user(), loaded_version=form.loaded_version())
+    db.session.commit()
+    flash("Your proposal has been withdrawn.", "success")
+    return redirect(url_for("actions.show_action", action_id=action.id), 303)
+
+
 @bp.post("/<int:action_id>/close")
 @requires(permissions.MANAGE)
 def close_action_page(action_id: int):
     action = visible_action_or_404(action_id)
-    form = CloseForm()
+    form = page_form("close_form", action, posted())
     answer = partial(_action_page, action, close_form=form)
     if not form.validate_on_submit():
         return answer(status=422)
@@ -330,7 +410,7 @@ def _after_challenge_change(action: Action, message: str):
 @requires(permissions.CHALLENGE)
 def raise_challenge_page(action_id: int):
     action = visible_action_or_404(action_id)
-    form = ChallengeForm()
+    form = page_form("challenge_form", action, posted())
     answer = partial(_challenges_answer, action, challenge_form=form)
     if not form.validate_on_submit():
         return answer(status=422)

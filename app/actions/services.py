@@ -3,13 +3,16 @@ leaves the commit to the caller. A broken rule is RuleBroken (422), a stale form
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from app.actions import permissions
 from app.actions.models import (
+    CHALLENGE_RESPONSE_WORKING_DAYS,
+    OPEN_PROPOSALS,
     Action,
     ActionStatus,
     Challenge,
@@ -20,6 +23,7 @@ from app.actions.models import (
 )
 from app.audit import record
 from app.auth.models import Agency, User
+from app.dates import add_working_days, today
 from app.db_types import utcnow
 from app.errors import RuleBroken
 from app.extensions import db
@@ -52,11 +56,13 @@ def _apply(action: Action, details: ActionDetails) -> None:
     action.source = details.source
     action.weight = details.weight
     action.evidence = details.evidence
-    action.contributors = (
-        db.session.scalars(select(Agency).where(Agency.id.in_(details.contributor_ids))).all()
-        if details.contributor_ids
-        else []
-    )
+    # Loading the contributors must not flush the half-made change: it is saved in one UPDATE.
+    with db.session.no_autoflush:
+        action.contributors = (
+            db.session.scalars(select(Agency).where(Agency.id.in_(details.contributor_ids))).all()
+            if details.contributor_ids
+            else []
+        )
 
 
 def propose_action(details: ActionDetails, *, user: User) -> Action:
@@ -71,6 +77,44 @@ def propose_action(details: ActionDetails, *, user: User) -> Action:
     db.session.flush()
     record("action.propose", action, after=action.audit_view(), summary=f"Proposed action: {action.title}")
     return action
+
+
+# Titles at least this alike (difflib's ratio, 0 to 1, case and spacing ignored) are pointed out.
+LIKELY_DUPLICATE_RATIO = 0.75
+
+
+def _comparable(title: str) -> str:
+    return " ".join(title.lower().split())
+
+
+def likely_duplicates(
+    title: str, *, owner_agency_id: int, project_id: int | None = None, limit: int = 5
+) -> list[Action]:
+    """Actions the partnership already has (accepted or still proposed) in the same project or for
+    the same agency, with a very similar title: pointed out before adding another, never refused.
+
+    One query, for the titles of one agency's and one project's actions."""
+    same_place = Action.owner_agency_id == owner_agency_id
+    if project_id is not None:
+        same_place = or_(same_place, Action.project_id == project_id)
+    candidates = db.session.execute(
+        select(Action.id, Action.title).where(
+            same_place, Action.review.in_([Review.ACCEPTED, Review.PROPOSED, Review.RETURNED])
+        )
+    ).all()
+    wanted = _comparable(title)
+    scored = sorted(
+        (
+            (difflib.SequenceMatcher(None, wanted, _comparable(other)).ratio(), action_id)
+            for action_id, other in candidates
+        ),
+        reverse=True,
+    )
+    ids = [action_id for ratio, action_id in scored[:limit] if ratio >= LIKELY_DUPLICATE_RATIO]
+    if not ids:
+        return []
+    found = {a.id: a for a in db.session.scalars(select(Action).where(Action.id.in_(ids)))}
+    return [found[i] for i in ids]
 
 
 def create_action(details: ActionDetails, *, project: Project, user: User) -> Action:
@@ -121,6 +165,8 @@ def accept_action(action: Action, *, project: Project, user: User, loaded_versio
     permissions.MANAGE.require(user)
     if action.review == Review.ACCEPTED:
         raise RuleBroken("This action has already been accepted.")
+    if action.review == Review.WITHDRAWN:
+        raise RuleBroken("The agency has withdrawn this proposal.")
     claim(action, loaded_version)
     before = action.audit_view()
     action.review = Review.ACCEPTED
@@ -140,6 +186,8 @@ def return_action(action: Action, *, reason: str, user: User, loaded_version: in
     permissions.MANAGE.require(user)
     if action.review == Review.ACCEPTED:
         raise RuleBroken("An accepted action cannot be returned. Close it instead.")
+    if action.review == Review.WITHDRAWN:
+        raise RuleBroken("The agency has withdrawn this proposal.")
     claim(action, loaded_version)
     before = action.audit_view()
     action.review = Review.RETURNED
@@ -150,6 +198,70 @@ def return_action(action: Action, *, reason: str, user: User, loaded_version: in
         before=before,
         after={**action.audit_view(), "return_reason": reason},
         summary=f"Returned proposed action {action.title}",
+    )
+
+
+def _require_open_proposal(action: Action, doing: str) -> None:
+    if action.review not in OPEN_PROPOSALS:
+        raise RuleBroken(f"Only a proposed action can be {doing}: this one has been {action.review} already.")
+
+
+def revise_proposal(
+    action: Action, details: ActionDetails, *, user: User, loaded_version: int | None
+) -> None:
+    """The agency edits its own proposal. A returned one goes back to the programme manager."""
+    permissions.REVISE_PROPOSAL.require(user, action)
+    _require_open_proposal(action, "edited")
+    claim(action, loaded_version)
+    before = {**action.audit_view(), "return_reason": action.return_reason}
+    details.owner_agency_id = action.owner_agency_id  # an agency speaks only for itself
+    _apply(action, details)
+    resubmitted = action.review == Review.RETURNED
+    action.review = Review.PROPOSED
+    action.return_reason = ""
+    action.updated_at = utcnow()
+    record(
+        "action.resubmit" if resubmitted else "action.revise",
+        action,
+        before=before,
+        after={**action.audit_view(), "return_reason": ""},
+        summary=f"{'Edited and sent again' if resubmitted else 'Edited'} proposed action {action.title}",
+    )
+
+
+def resubmit_proposal(action: Action, *, user: User, loaded_version: int | None) -> None:
+    """A returned proposal sent to the programme manager again, as it is."""
+    permissions.REVISE_PROPOSAL.require(user, action)
+    if action.review != Review.RETURNED:
+        raise RuleBroken("Only a returned proposal can be sent again.")
+    claim(action, loaded_version)
+    before = {"review": action.review, "return_reason": action.return_reason}
+    action.review = Review.PROPOSED
+    action.return_reason = ""
+    action.updated_at = utcnow()
+    record(
+        "action.resubmit",
+        action,
+        before=before,
+        after={"review": action.review, "return_reason": ""},
+        summary=f"Sent proposed action {action.title} again",
+    )
+
+
+def withdraw_proposal(action: Action, *, user: User, loaded_version: int | None) -> None:
+    """The agency takes its proposal back. It stays on record (and in the audit trail), withdrawn."""
+    permissions.WITHDRAW_PROPOSAL.require(user, action)
+    _require_open_proposal(action, "withdrawn")
+    claim(action, loaded_version)
+    before = {"review": action.review}
+    action.review = Review.WITHDRAWN
+    action.updated_at = utcnow()
+    record(
+        "action.withdraw",
+        action,
+        before=before,
+        after={"review": action.review},
+        summary=f"Withdrew proposed action {action.title}",
     )
 
 
@@ -230,16 +342,22 @@ def post_update(
 
 
 def raise_challenge(action: Action, *, user: User, text: str) -> Challenge:
+    """A question for the owner agency, to be answered within CHALLENGE_RESPONSE_WORKING_DAYS."""
     permissions.CHALLENGE.require(user)
     if not action.accepts_updates:
         raise RuleBroken("Only open actions in the programme can be challenged.", field="text")
-    challenge = Challenge(action_id=action.id, text=text, raised_by_id=user.id)
+    challenge = Challenge(
+        action_id=action.id,
+        text=text,
+        raised_by_id=user.id,
+        response_due=add_working_days(today(), CHALLENGE_RESPONSE_WORKING_DAYS),
+    )
     db.session.add(challenge)
     db.session.flush()
     record(
         "challenge.raise",
         challenge,
-        after={"action": action.reference, "text": text},
+        after={"action": action.reference, "text": text, "response_due": challenge.response_due.isoformat()},
         summary=f"Challenged {action.reference}",
     )
     return challenge
@@ -276,12 +394,25 @@ def close_challenge(challenge: Challenge, *, user: User) -> None:
     )
 
 
-def open_challenge_counts(action_ids: list[int]) -> dict[int, int]:
+@dataclass(frozen=True)
+class OpenChallenges:
+    """An action's open challenges, and how many of them are past their response date."""
+
+    count: int = 0
+    overdue: int = 0
+
+
+def open_challenge_counts(action_ids: list[int]) -> dict[int, OpenChallenges]:
+    """Open challenges of each of these actions, in one query."""
     if not action_ids:
         return {}
     rows = db.session.execute(
-        select(Challenge.action_id, func.count(Challenge.id))
+        select(
+            Challenge.action_id,
+            func.count(Challenge.id),
+            func.sum(case((Challenge.is_overdue, 1), else_=0)),
+        )
         .where(Challenge.action_id.in_(action_ids), Challenge.closed_at.is_(None))
         .group_by(Challenge.action_id)
     )
-    return dict(rows.all())
+    return {action_id: OpenChallenges(count, overdue or 0) for action_id, count, overdue in rows}

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, normalise_email
 from app.extensions import db
-from app.forms import EmailAddress, OneTimeForm, VersionedForm, strip_filter
+from app.forms import EmailAddress, OneTimeForm, PageOrder, VersionedForm, strip_filter
 
 
 class AgencyForm(VersionedForm):
@@ -94,7 +94,8 @@ class UserDetailsForm(FlaskForm):
             raise ValidationError("Choose the person's agency")
 
 
-class InviteUserForm(UserDetailsForm, OneTimeForm):
+class InviteUserForm(PageOrder, UserDetailsForm, OneTimeForm):
+    page_order = ("full_name", "email", "agency_id", "role")
     email = StringField(
         "Email address",
         description="The invitation to set a password is sent here.",

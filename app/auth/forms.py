@@ -4,7 +4,7 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from app.auth.passwords import MAX_LENGTH
-from app.forms import PasswordPolicy, strip_filter
+from app.forms import PageOrder, PasswordPolicy, strip_filter
 
 
 class SignInForm(FlaskForm):
@@ -48,7 +48,8 @@ class SetPasswordForm(NewPasswordMixin, FlaskForm):
         self.account_email = account_email
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(PageOrder, NewPasswordMixin, FlaskForm):
+    page_order = ("current_password", "password", "confirm")
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),

@@ -68,12 +68,16 @@ ROLE_LABELS = {
     Role.ADMIN: "Administrator",
 }
 
+# What each role does in the portal as it is today: a module that adds work for a role (returns,
+# young people's feedback) adds its words here when it lands, never before.
 ROLE_DESCRIPTIONS = {
-    Role.PARTNER: "Reads thresholds and pathways, and reports your agency's actions and returns.",
-    Role.AGENCY_LEAD: "Signs off your agency's submissions and acknowledges new thresholds.",
+    Role.PARTNER: "Reads the thresholds and pathways, and reports progress on your agency's actions.",
+    Role.AGENCY_LEAD: "Confirms your agency's staff are briefed on new thresholds, and answers for "
+    "your agency's actions.",
     Role.TRUST_MEMBER: "Reviews partnership progress across every agency, and challenges it.",
     Role.PROGRAMME_MANAGER: "Runs the improvement programme: projects, actions and owners.",
-    Role.PARTICIPATION_LEAD: "Reads young people's feedback and receives safeguarding alerts.",
+    Role.PARTICIPATION_LEAD: "Reads the thresholds and pathways, and follows the improvement "
+    "programme and every agency's actions.",
     Role.ADMIN: "Publishes threshold documents and manages agencies and users.",
 }
 

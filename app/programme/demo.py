@@ -4,11 +4,12 @@ with months of progress updates, some overdue, and open challenges from the Chil
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.actions.models import (
+    CHALLENGE_RESPONSE_WORKING_DAYS,
     Action,
     ActionSource,
     ActionStatus,
@@ -21,6 +22,7 @@ from app.actions.models import (
 )
 from app.admin.demo import COUNTY_COUNCIL
 from app.auth.models import Agency, User
+from app.dates import LOCAL_ZONE, add_working_days
 from app.db_types import utcnow
 from app.extensions import db
 
@@ -592,27 +594,67 @@ def seed() -> None:
         )
     )
 
+    # A proposal the programme manager returned: the police can edit and send it again, or withdraw it.
+    db.session.add(
+        Action(
+            title="Police officers attend every school safeguarding briefing",
+            description="Proposed by the police: an officer joins each termly briefing for designated leads.",
+            owner_agency_id=agencies[POLICE].id,
+            owner_name="DI Sarah Bennett",
+            due_date=today + timedelta(days=120),
+            source=ActionSource.PARTNERSHIP,
+            review=Review.RETURNED,
+            return_reason="Please withdraw this one: P13-04 already covers briefings for police officers.",
+            submitted_by_id=users["police.lead@demo.test"].id,
+        )
+    )
+
+    # Challenges from the Children's Trust, due ten working days after they were raised: the
+    # older ones are now overdue.
     challenged = [a for a in actions if a.rag != Rag.GREEN and not a.status == ActionStatus.COMPLETE][:4]
     for action, text in zip(challenged, CHALLENGES, strict=False):
+        raised_at = now - timedelta(days=rng.randint(2, 20))
         db.session.add(
             Challenge(
                 action_id=action.id,
                 text=text,
                 raised_by_id=trust.id,
-                raised_at=now - timedelta(days=rng.randint(2, 20)),
+                raised_at=raised_at,
+                response_due=_response_due(raised_at),
             )
         )
-    # One challenge already answered.
-    answered = Challenge(
-        action_id=actions[1].id,
-        text="Is the backlog figure checked against ICS, or self-reported?",
-        raised_by_id=pm.id,
-        raised_at=now - timedelta(days=30),
-        response="Checked against ICS weekly by the performance team; figures shared at the Forum.",
-        responded_by_id=users["karen.fox@demo.test"].id,
-        responded_at=now - timedelta(days=27),
-    )
-    db.session.add(answered)
+    # Two challenges already answered: one the Trust member has still to read and close.
+    for action, raised_by, text, response in (
+        (
+            actions[1],
+            pm,
+            "Is the backlog figure checked against ICS, or self-reported?",
+            "Checked against ICS weekly by the performance team; figures shared at the Forum.",
+        ),
+        (
+            actions[2],
+            trust,
+            "What will replace the twilight shift when referral volumes are stable?",
+            "Duty cover moves to the day teams; the Forum agreed the plan in September.",
+        ),
+    ):
+        raised_at = now - timedelta(days=30)
+        db.session.add(
+            Challenge(
+                action_id=action.id,
+                text=text,
+                raised_by_id=raised_by.id,
+                raised_at=raised_at,
+                response_due=_response_due(raised_at),
+                response=response,
+                responded_by_id=users["karen.fox@demo.test"].id,
+                responded_at=now - timedelta(days=27),
+            )
+        )
+
+
+def _response_due(raised_at) -> date:
+    return add_working_days(raised_at.astimezone(LOCAL_ZONE).date(), CHALLENGE_RESPONSE_WORKING_DAYS)
 
 
 def _seed_action(
@@ -626,15 +668,7 @@ def _seed_action(
     )
     if final_percent >= 100 or (due < today and rng.random() < 0.3):
         final_percent, final_rag = 100, Rag.GREEN
-    status = (
-        ActionStatus.COMPLETE
-        if final_percent == 100
-        else {
-            Rag.GREEN: ActionStatus.ON_TRACK,
-            Rag.AMBER: ActionStatus.AT_RISK,
-            Rag.RED: ActionStatus.OFF_TRACK,
-        }[final_rag]
-    )
+    status = ActionStatus.COMPLETE if final_percent == 100 else ActionStatus.IN_PROGRESS
     contributors = rng.sample(
         [a for name, a in agencies.items() if name != owner and a.active], k=rng.randint(0, 2)
     )
@@ -664,9 +698,7 @@ def _seed_action(
         last = month == months
         new_rag = final_rag if last else rng.choices([Rag.GREEN, Rag.AMBER, final_rag], weights=[5, 2, 1])[0]
         new_percent = final_percent if last else min(final_percent, int(final_percent * month / months))
-        new_status = (
-            status if last else ActionStatus.ON_TRACK if new_rag == Rag.GREEN else ActionStatus.AT_RISK
-        )
+        new_status = status if last else ActionStatus.IN_PROGRESS
         db.session.add(
             ProgressUpdate(
                 action_id=action.id,
@@ -733,7 +765,7 @@ def scale(targets, progress) -> None:
                 "start_date": today - timedelta(days=rng.randint(30, 300)),
                 "due_date": today + timedelta(days=rng.randint(-120, 240)),
                 "percent_complete": percent,
-                "status": ActionStatus.COMPLETE if percent == 100 else ActionStatus.ON_TRACK,
+                "status": ActionStatus.COMPLETE if percent == 100 else ActionStatus.IN_PROGRESS,
                 "rag": Rag.GREEN if percent == 100 else rag,
                 "weight": 1,
                 "evidence": "",
@@ -763,7 +795,7 @@ def scale(targets, progress) -> None:
                 "rag_reason": "",
                 "percent_before": max(0, percent - 10),
                 "percent_after": percent,
-                "status_after": ActionStatus.ON_TRACK,
+                "status_after": ActionStatus.IN_PROGRESS,
                 "created_by_id": rng.choice(authors),
                 "created_at": now - timedelta(days=rng.randint(1, 300), minutes=rng.randint(0, 1440)),
             }

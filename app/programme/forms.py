@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.actions.forms import active_agencies
 from app.actions.models import Project
 from app.extensions import db
-from app.forms import DateInput, OneTimeForm, VersionedForm, strip_filter
+from app.forms import OneTimeForm, RealDateField, TextBox, VersionedForm, strip_filter
 from app.programme.services import ProjectDetails
 
 
@@ -35,7 +35,7 @@ class ProjectForm(VersionedForm):
     )
     aim = TextAreaField(
         "Aim",
-        widget=GovTextArea(),
+        widget=TextBox(rows=3),
         filters=[strip_filter],
         validators=[Length(max=4000, message="Aim must be 4,000 characters or fewer")],
     )
@@ -46,12 +46,8 @@ class ProjectForm(VersionedForm):
         validators=[DataRequired("Enter the project lead's name"), Length(max=120)],
     )
     lead_agency_id = SelectField("Lead agency", widget=GovSelect(), validators=[Optional()])
-    start_date = DateField(
-        "Start date", widget=DateInput(), validators=[Optional()], format=["%d %m %Y", "%Y-%m-%d"]
-    )
-    end_date = DateField(
-        "Planned end date", widget=DateInput(), validators=[Optional()], format=["%d %m %Y", "%Y-%m-%d"]
-    )
+    start_date = RealDateField("Start date", validators=[Optional()])
+    end_date = RealDateField("Planned end date", validators=[Optional()])
     submit = SubmitField("Save project", widget=GovSubmitInput())
 
     def __init__(self, *args, project: Project | None = None, **kwargs):

@@ -1,7 +1,7 @@
 """have your say and notifications: consultations, feedback, themes, you said we did; notifications and email choices
 
 Revision ID: 0009_participation
-Revises: 0006_indexes
+Revises: 0007_actions_loop
 Create Date: 2026-11-26 02:02:34.389159
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_participation'
-down_revision = '0006_indexes'
+down_revision = '0007_actions_loop'
 branch_labels = None
 depends_on = None
 

@@ -86,7 +86,7 @@ def test_programme_manager_accepts_a_proposal_into_a_project(app, client, as_rol
     as_role("programme_manager")
     assert "Review this proposal" in client.get(f"/actions/{proposal.id}").get_data(as_text=True)
     response = client.post(
-        f"/actions/{proposal.id}/accept", data={"project_id": project.id, "lock_version": 1}
+        f"/actions/{proposal.id}/accept", data={"accept-project_id": project.id, "accept-lock_version": 1}
     )
     assert response.status_code == 303
     accepted = reload(proposal)
@@ -98,11 +98,14 @@ def test_programme_manager_returns_a_proposal_with_a_reason(app, client, as_role
     proposal = make_action(owner=owner, review="proposed")
     as_role("programme_manager")
     assert (
-        client.post(f"/actions/{proposal.id}/return", data={"reason": "", "lock_version": 1}).status_code
+        client.post(
+            f"/actions/{proposal.id}/return", data={"return-reason": "", "return-lock_version": 1}
+        ).status_code
         == 422
     )
     response = client.post(
-        f"/actions/{proposal.id}/return", data={"reason": "Already covered by P06-02.", "lock_version": 1}
+        f"/actions/{proposal.id}/return",
+        data={"return-reason": "Already covered by P06-02.", "return-lock_version": 1},
     )
     assert response.status_code == 303
     assert (reload(proposal).review, reload(proposal).return_reason) == (
@@ -127,19 +130,24 @@ def test_only_the_programme_manager_reviews_edits_and_closes(app, client, as_rol
     as_role(role, agency=owner)
     assert (
         client.post(
-            f"/actions/{proposal.id}/accept", data={"project_id": project.id, "lock_version": 1}
+            f"/actions/{proposal.id}/accept", data={"accept-project_id": project.id, "accept-lock_version": 1}
         ).status_code
         == 403
     )
     assert (
-        client.post(f"/actions/{proposal.id}/return", data={"reason": "x", "lock_version": 1}).status_code
+        client.post(
+            f"/actions/{proposal.id}/return", data={"return-reason": "x", "return-lock_version": 1}
+        ).status_code
         == 403
     )
     assert (
-        client.post(f"/actions/{action.id}/close", data={"reason": "x", "lock_version": 1}).status_code == 403
+        client.post(
+            f"/actions/{action.id}/close", data={"close-reason": "x", "close-lock_version": 1}
+        ).status_code
+        == 403
     )
     assert client.get(f"/actions/{action.id}/edit").status_code == 403
-    assert reload(proposal).review == "proposed" and reload(action).status == "on_track"
+    assert reload(proposal).review == "proposed" and reload(action).status == "in_progress"
 
 
 def test_proposals_of_another_agency_are_404(app, client, as_role):
@@ -154,9 +162,9 @@ def test_closing_an_action_records_who_and_why(app, client, as_role):
     response = client.post(
         f"/actions/{action.id}/close",
         data={
-            "reason": "Superseded by P04-01.",
-            "lock_version": 1,
-            "submission_token": "close-1-0123456789abcdef",
+            "close-reason": "Superseded by P04-01.",
+            "close-lock_version": 1,
+            "close-submission_token": "close-1-0123456789abcdef",
         },
     )
     assert response.status_code == 303

@@ -17,7 +17,7 @@ def update_data(action, **changes):
         "rag": action.rag,
         "rag_reason": "",
         "percent_complete": 40,
-        "status": "on_track",
+        "status": "in_progress",
     }
     data.update(changes)
     return data
@@ -117,7 +117,7 @@ def test_rag_change_with_a_reason_is_kept_in_the_history_and_the_audit(app, clie
     reason = "GP practices have not released staff for the briefings."
     client.post(
         f"/actions/{action.id}/update",
-        data=update_data(action, rag="amber", rag_reason=reason, status="at_risk"),
+        data=update_data(action, rag="amber", rag_reason=reason, status="in_progress"),
     )
     (update,) = updates_for(action)
     assert (update.rag_before, update.rag_after, update.rag_reason) == ("green", "amber", reason)
@@ -263,3 +263,39 @@ def test_odd_numbers_in_the_query_string_do_not_crash_the_list(app, client, as_r
     make_action()
     as_role("trust_member")
     assert client.get(f"/actions/?{query}").status_code == 200
+
+
+def test_status_is_where_the_action_is_and_rag_how_it_is_going(app, client, as_role):
+    """One model a board understands, said in one line on the form."""
+    health = make_agency()
+    action = make_action(owner=health, rag="red", status="in_progress", percent=94)
+    as_role("partner", agency=health)
+    form = client.get(f"/actions/{action.id}/update").get_data(as_text=True)
+    assert "RAG is how confident you are that the action will be delivered as planned" in form
+    statuses = re.findall(r'name="status" type="radio" value="([a-z_]+)"', form)
+    assert statuses == ["not_started", "in_progress", "complete"]
+    listed = client.get("/actions/").get_data(as_text=True)
+    assert "Off track" not in listed and "At risk" not in listed and "In progress" in listed
+
+
+def test_the_reason_box_is_marked_to_show_only_once_the_rag_changes(app, client, as_role):
+    """CSS hides the reason while the current RAG is chosen (the radio marked data-current-rag);
+    the server still requires it when the RAG changes (test above)."""
+    health = make_agency()
+    action = make_action(owner=health, rag="amber")
+    as_role("partner", agency=health)
+    form = client.get(f"/actions/{action.id}/update").get_data(as_text=True)
+    assert re.search(r'<input[^>]*value="amber"[^>]*data-current-rag="true"', form) or re.search(
+        r'<input[^>]*data-current-rag="true"[^>]*value="amber"', form
+    )
+    assert len(re.findall(r"data-current-rag", form)) == 1
+    assert '<div class="portal-rag-reason">' in form and "portal-update-form" in form
+
+
+def test_no_textarea_has_its_rows_twice(app, client, as_role):
+    health = make_agency()
+    action = make_action(owner=health)
+    as_role("partner", agency=health)
+    for path in (f"/actions/{action.id}/update", f"/actions/{action.id}"):
+        for textarea in re.findall(r"<textarea[^>]*>", client.get(path).get_data(as_text=True)):
+            assert textarea.count("rows=") == 1, textarea

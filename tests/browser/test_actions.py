@@ -87,11 +87,20 @@ def test_update_an_action_in_its_row(portal, page: Page):
     assert_focus_visible(page)
     expect(rows(page)).to_have_count(listed)
 
+    # The reason is asked for only once the RAG changes; RAG and status are told apart in a line.
+    reason = row.get_by_label("Reason for changing the RAG status")
+    expect(reason).to_be_hidden()
+    expect(row).to_contain_text("RAG is how confident you are")
+
     # Amber without a reason: the row shows the error, with focus on the summary.
     type_into(page, row.get_by_label("What has happened since the last update"), NOTE)
     tab_to(page, row.get_by_label("Green", exact=True))
     page.keyboard.press("ArrowRight")
     expect(row.get_by_label("Amber", exact=True)).to_be_checked()
+    expect(reason).to_be_visible()
+    page.keyboard.press("ArrowLeft")
+    expect(reason).to_be_hidden()
+    page.keyboard.press("ArrowRight")
     with htmx_swap(page), page.expect_response(re.compile(r"/update$")) as posted:
         follow_link(page, "Post update")
     assert posted.value.status == 422
@@ -141,7 +150,9 @@ def test_update_without_javascript_uses_the_update_page(portal, new_context):
     expect(page.get_by_role("heading", name=re.compile(r"^Update: "))).to_be_visible()
 
     page.get_by_label("What has happened since the last update").fill(NOTE)
+    expect(page.get_by_label("Reason for changing the RAG status")).to_be_hidden()
     page.get_by_label("Amber", exact=True).check()
+    expect(page.get_by_label("Reason for changing the RAG status")).to_be_visible()  # CSS, no script
     page.get_by_role("button", name="Post update").click()
     summary = page.locator(".govuk-error-summary")
     problem = summary.get_by_role("link", name="Give a reason for changing the RAG status")
@@ -258,14 +269,14 @@ def test_trust_challenges_and_the_owner_agency_responds(portal, page: Page, new_
 
     police = new_context().new_page()
     portal.sign_in(police, POLICE)
-    waiting = "1 challenge is waiting for your agency’s response"
-    follow_link(police, waiting)
-    expect(police).to_have_url(re.compile(r"/actions/\?agency=\d+$"))
-    expect(police.locator(f"#action-{action_id('P18-04')}")).to_contain_text("1 open challenge")
-    open_action(police, "P18-04")
-    expect(police).to_have_url(portal.url(f"/actions/{action_id('P18-04')}"))
+    # The home page leads straight to the challenge, with the date it is due by.
+    waiting = re.compile(r"^1 challenge is waiting for your agency’s response \(due by \d+ \w+ \d{4}\)$")
+    tab_to(police, police.get_by_role("link", name=waiting))
+    police.keyboard.press("Enter")
+    expect(police).to_have_url(re.compile(rf"/actions/{action_id('P18-04')}#challenge-\d+$"))
     answer = police.locator("#challenges")
     expect(answer).to_contain_text(CHALLENGE)
+    expect(answer).to_contain_text("Response due by")
     mark_window(police)
     type_into(police, answer.get_by_label("Respond for Nottinghamshire Police"), RESPONSE)
     with htmx_swap(police), police.expect_response(re.compile(r"/response$")) as posted:
@@ -281,11 +292,104 @@ def test_trust_challenges_and_the_owner_agency_responds(portal, page: Page, new_
 
     police.goto(portal.url("/"))
     expect(police.get_by_role("heading", name="Welcome, PC Tom Hargreaves")).to_be_visible()
-    expect(police.get_by_text(waiting)).to_have_count(0)
+    expect(police.get_by_text("challenge is waiting")).to_have_count(0)
 
-    page.reload()
+    # The loop closes: the Trust member's home page says the challenge was answered (the demo has
+    # one answered already), and leads to the answers, to read and close.
+    page.goto(portal.url("/"))
+    answered = page.get_by_role(
+        "link", name="2 challenges have been answered: read the responses and close them"
+    )
+    tab_to(page, answered)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/actions/\?challenge=answered$"))
+    open_action(page, "P18-04")
     expect(challenges).to_contain_text("Answered")
     expect(challenges).to_contain_text(RESPONSE)
+    with htmx_swap(page):
+        follow_link(page, "Close this challenge")
+    expect(challenges.get_by_role("status")).to_have_text("The challenge has been closed.")
+    expect(challenges).to_contain_text("Closed")
+    page.goto(portal.url("/"))
+    expect(
+        page.get_by_role("link", name="1 challenge has been answered: read the response and close it")
+    ).to_be_visible()
+
+
+# --- A returned proposal, and a likely duplicate -----------------------------------------------------
+
+
+def test_a_returned_proposal_is_edited_and_sent_again_or_withdrawn(portal, page: Page):
+    lead = ACCOUNT_FOR_ROLE["agency_lead"]
+    portal.sign_in(page, lead)
+    follow_link(
+        page,
+        "1 proposed action was returned by the programme manager: "
+        "change it and send it again, or withdraw it",
+    )
+    expect(page).to_have_url(re.compile(r"/actions/\?review=returned$"))
+    open_action_titled(page, "Police officers attend every school safeguarding briefing")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Police officers attend every school safeguarding briefing"
+    )
+    expect(page.get_by_text("Returned by the programme manager: Please withdraw this one")).to_be_visible()
+    rag = page.locator(".govuk-summary-list__row", has=page.get_by_text("RAG", exact=True))
+    expect(rag).to_contain_text("Not rated until it is accepted into the programme")
+    check_page(page, "agency-lead/action-returned-proposal")
+
+    follow_link(page, "Edit and send it again")
+    expect(page.get_by_role("heading", name="Edit your proposal")).to_be_visible()
+    expect(page.get_by_label("Evidence")).to_have_count(0)
+    type_into(
+        page,
+        page.get_by_label("What will be done, and how we will know it has worked"),
+        "An officer joins the termly briefings that P13-04 does not cover: independent schools.",
+    )
+    check_page(page, "agency-lead/action-revise-proposal")
+    follow_link(page, "Save and send to the programme manager")
+    expect_success_banner(page, "Your proposal has been sent to the programme manager again.")
+    expect(page.locator(".govuk-inset-text").first).to_contain_text("The programme manager will add it")
+
+    # The agency's other proposal, still waiting: withdrawn.
+    page.goto(portal.url("/actions/?review=proposed"))
+    open_action_titled(page, "Police attendance at every initial child protection conference")
+    follow_link(page, "Withdraw this proposal")
+    expect_success_banner(page, "Your proposal has been withdrawn.")
+    expect(page.get_by_text("Nottinghamshire Police withdrew this proposal.")).to_be_visible()
+    expect(page.get_by_role("button", name="Withdraw this proposal")).to_have_count(0)
+
+
+def open_action_titled(page: Page, title: str) -> None:
+    row = page.locator("#action-results tbody tr", has_text=title)
+    tab_to(page, row.get_by_role("link").first)
+    page.keyboard.press("Enter")
+
+
+def test_a_likely_duplicate_is_pointed_out_and_can_be_proposed_anyway(portal, page: Page):
+    portal.sign_in(page, ACCOUNT_FOR_ROLE["agency_lead"])
+    page.goto(portal.url("/actions/new"))
+    type_into(
+        page,
+        page.get_by_label("Action", exact=True),
+        "Police attend every initial child protection conference",
+    )
+    type_into(page, page.get_by_label("Named owner"), "DI Sarah Bennett")
+    tab_to(page, page.get_by_label("Day").last)
+    page.keyboard.type("30")
+    page.keyboard.press("Tab")
+    page.keyboard.type("6")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2027")
+    follow_link(page, "Propose action")
+    warning = page.locator("#similar-actions")
+    expect(warning).to_contain_text("The partnership may already have this action")
+    expect(warning.get_by_role("link", name=re.compile("Police attendance at every initial"))).to_be_visible()
+    expect(page.get_by_label("Action", exact=True)).to_have_value(
+        "Police attend every initial child protection conference"
+    )
+    check_page(page, "agency-lead/actions-propose-likely-duplicate")
+    follow_link(page, "Propose it anyway")
+    expect_success_banner(page, "Your action has been sent to the programme manager")
 
 
 # --- Accessibility of the other pages ------------------------------------------------------------
@@ -296,7 +400,8 @@ def test_propose_an_action_with_mistakes(portal, page: Page):
     page.goto(portal.url("/actions/"))
     follow_link(page, "Propose an action for your agency")
     expect(page.get_by_role("heading", name=f"Propose an action for {PCT}")).to_be_visible()
-    follow_link(page, "Save action")
+    expect(page.get_by_label("Evidence")).to_have_count(0)  # nothing done yet to show evidence of
+    follow_link(page, "Propose action")
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Enter the action")
@@ -308,10 +413,14 @@ def test_propose_an_action_with_mistakes(portal, page: Page):
     tab_to(page, page.get_by_label("Day").last)
     page.keyboard.type("31")
     page.keyboard.press("Tab")
-    page.keyboard.type("3")
+    page.keyboard.type("13")
     page.keyboard.press("Tab")
     page.keyboard.type("2027")
-    follow_link(page, "Save action")
+    follow_link(page, "Propose action")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real due date")
+    follow_link(page, "Enter a real due date")
+    type_into(page, page.get_by_label("Month").last, "3")
+    follow_link(page, "Propose action")
     expect_success_banner(page, "Your action has been sent to the programme manager")
 
 

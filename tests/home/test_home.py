@@ -16,7 +16,9 @@ def test_home_page_speaks_to_each_role(app, client, as_role, role):
     page = client.get("/").get_data(as_text=True)
     assert f"Welcome, {user.full_name}" in page
     assert role.description.replace("'", "&#39;") in page
-    assert "What needs your attention" in page
+    # A role with nothing that can need its attention is not told "nothing needs your attention".
+    assert ("What needs your attention" in page) == (role != Role.PARTICIPATION_LEAD)
+    assert "Nothing needs your attention" not in page
     assert ('href="/admin/users"' in page) == (role == Role.ADMIN)
 
 
@@ -51,3 +53,21 @@ def test_partnership_wide_roles_see_every_agency(app, client, as_role, role):
         as_text=True
     )
     assert "Health Worker" in fragment and "Police Colleague" not in fragment and "<html" not in fragment
+
+
+FEATURES_NOT_BUILT_YET = (
+    "returns",
+    "safer-recruitment",
+    "young people's voices",
+    "young people's feedback",
+    "safeguarding alerts",
+    "submissions",
+)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_no_page_promises_a_feature_that_is_not_there(app, client, as_role, role):
+    """The footer, the home page and the role's description speak only of what works today."""
+    as_role(str(role))
+    page = client.get("/").get_data(as_text=True).replace("&#39;", "'").lower()
+    assert [words for words in FEATURES_NOT_BUILT_YET if words in page] == []

@@ -1,0 +1,18 @@
+"""Signing in and out, in the audit trail's words. Routine events are hidden unless asked for."""
+
+from app.audit.words import EventWords, events
+
+events(
+    {
+        "auth.sign_in": EventWords("Signed in", routine=True),
+        "auth.sign_out": EventWords("Signed out", routine=True),
+        "auth.sign_in_failed": EventWords("Failed to sign in", "{summary} as {object}", routine=True),
+        "auth.sign_in_refused": EventWords(
+            "Sign-in refused after too many attempts",
+            "Sign-in as {object} refused: too many failed attempts",
+            routine=True,
+        ),
+        "auth.invitation_accepted": EventWords("Set a password from an invitation"),
+        "auth.password_changed": EventWords("Changed their password"),
+    }
+)
