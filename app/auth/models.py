@@ -76,8 +76,8 @@ ROLE_DESCRIPTIONS = {
     "your agency's actions.",
     Role.TRUST_MEMBER: "Reviews partnership progress across every agency, and challenges it.",
     Role.PROGRAMME_MANAGER: "Runs the improvement programme: projects, actions and owners.",
-    Role.PARTICIPATION_LEAD: "Reads the thresholds and pathways, and follows the improvement "
-    "programme and every agency's actions.",
+    Role.PARTICIPATION_LEAD: "Reads what young people tell the partnership, acts at once on any "
+    "message that may show a young person at risk, and publishes \u201cyou said, we did\u201d.",
     Role.ADMIN: "Publishes threshold documents and manages agencies and users.",
 }
 

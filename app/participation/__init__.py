@@ -6,12 +6,8 @@ from flask import Blueprint
 from app.navigation import NavItem
 
 bp = Blueprint("participation", __name__, template_folder="templates")
+# One entry: the summary of young people's views, which leads on to the messages for those who
+# read them (the menu stays on one row).
 navigation = [
-    NavItem("Feedback", "participation.triage", order=45, permission="participation.read_feedback"),
-    NavItem(
-        "Young people's views",
-        "participation.show_summary",
-        order=46,
-        permission="participation.see_summary",
-    ),
+    NavItem("Young people", "participation.show_summary", order=45, permission="participation.see_summary")
 ]

@@ -143,7 +143,9 @@ def _feedback_detail(feedback: Feedback, *, status: int = 200, action_form=None,
         feedback=feedback,
         action_form=action_form or ActionForm(formdata=None),
         themes_form=themes_form
-        or ThemesForm(formdata=None, data={"themes": ", ".join(t.name for t in feedback.themes)}),
+        or ThemesForm(
+            formdata=None, prefix="themes", data={"themes": ", ".join(t.name for t in feedback.themes)}
+        ),
         status=status,
     )
 
@@ -186,7 +188,7 @@ def mark_feedback_reviewed(feedback_id: int):
 @requires(permissions.READ_FEEDBACK)
 def tag_feedback(feedback_id: int):
     feedback = _feedback_or_404(feedback_id)
-    form = ThemesForm()
+    form = ThemesForm(prefix="themes")  # it shares the page with the action form: its own ids
     if not form.validate_on_submit():
         return _feedback_detail(feedback, themes_form=form, status=422)
     tag_themes(feedback, user=current_user, names=(form.themes.data or "").split(","))

@@ -40,7 +40,7 @@ def update(action, user, **changes):
         "rag": action.rag,
         "rag_reason": "",
         "percent": 40,
-        "status": "on_track",
+        "status": "in_progress",
         "loaded_version": action.lock_version,
     }
     values.update(changes)
@@ -247,7 +247,7 @@ def test_the_owning_agency_may_update_its_action_but_not_close_it(app, role):
     owner = make_user(role=role, agency=action.owner_agency)
     with refused(NotAllowed):
         services.close_action(action, reason="Done", user=owner, loaded_version=action.lock_version)
-    assert reload(action).status == "on_track"
+    assert reload(action).status == "in_progress"
 
 
 @pytest.mark.parametrize("role", ["partner", "agency_lead", "programme_manager", "admin"])
@@ -300,7 +300,7 @@ def test_the_rag_reason_is_kept_and_audited_when_the_rag_changes(app):
     assert event.after == {
         "rag": "red",
         "percent_complete": 40,
-        "status": "on_track",
+        "status": "in_progress",
         "rag_reason": "Staff shortage",
     }
 
@@ -319,13 +319,13 @@ def test_an_action_is_complete_only_at_100_percent(app, percent):
     with refused(RuleBroken, match="only be complete at 100%") as caught:
         update(action, owner, percent=percent, status="complete")
     assert caught.value.field == "status"
-    assert reload(action).status == "on_track"
+    assert reload(action).status == "in_progress"
 
 
-def test_complete_at_100_percent_and_on_track_below_it(app):
+def test_complete_at_100_percent_and_in_progress_below_it(app):
     action = make_action()
     owner = make_user(agency=action.owner_agency)
-    update(action, owner, percent=99, status="on_track")
+    update(action, owner, percent=99, status="in_progress")
     update(action, owner, percent=100, status="complete", loaded_version=action.lock_version)
     assert (reload(action).status, reload(action).percent_complete) == ("complete", 100)
 
@@ -441,6 +441,7 @@ def test_open_challenge_counts_leave_out_closed_ones_and_ask_nothing_for_no_acti
     challenge_on(second)
     services.close_challenge(closed, user=make_user(role="admin"))
     db.session.commit()
-    assert services.open_challenge_counts([first.id, second.id]) == {first.id: 1, second.id: 1}
+    counts = services.open_challenge_counts([first.id, second.id])
+    assert {action_id: c.count for action_id, c in counts.items()} == {first.id: 1, second.id: 1}
     assert count_queries(lambda: services.open_challenge_counts([])) == 0
     assert services.open_challenge_counts([]) == {}

@@ -61,13 +61,13 @@ def test_rag_says_how_it_is_going_and_status_where_it_is(portal, page: Page):
 def test_no_page_promises_what_is_not_there(portal, page: Page, new_context):
     portal.sign_in(page, ACCOUNT_FOR_ROLE["participation_lead"])
     main = page.locator("main")
-    expect(main).not_to_contain_text("alerts")
-    expect(main).not_to_contain_text("feedback")
+    # Have your say has landed: the participation lead's home speaks of it, and of nothing else new.
+    expect(main).to_contain_text("Young people's feedback")
     expect(main).not_to_contain_text("Nothing needs your attention")
     footer = page.locator("footer")
     expect(footer).not_to_contain_text("safer-recruitment")
-    expect(footer).not_to_contain_text("young people's voices")
     expect(footer).to_contain_text("thresholds of need")
+    expect(footer).to_contain_text("young people's views")
 
     partner = new_context().new_page()
     portal.sign_in(partner, ACCOUNT_FOR_ROLE["partner"])

@@ -16,8 +16,9 @@ def test_home_page_speaks_to_each_role(app, client, as_role, role):
     page = client.get("/").get_data(as_text=True)
     assert f"Welcome, {user.full_name}" in page
     assert role.description.replace("'", "&#39;") in page
-    # A role with nothing that can need its attention is not told "nothing needs your attention".
-    assert ("What needs your attention" in page) == (role != Role.PARTICIPATION_LEAD)
+    # Every role now has something that may need its attention (young people's feedback, for
+    # participation leads), and none is told "nothing needs your attention" when nothing does.
+    assert "What needs your attention" in page
     assert "Nothing needs your attention" not in page
     assert ('href="/admin/users"' in page) == (role == Role.ADMIN)
 
@@ -58,9 +59,6 @@ def test_partnership_wide_roles_see_every_agency(app, client, as_role, role):
 FEATURES_NOT_BUILT_YET = (
     "returns",
     "safer-recruitment",
-    "young people's voices",
-    "young people's feedback",
-    "safeguarding alerts",
     "submissions",
 )
 
