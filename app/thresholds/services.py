@@ -33,6 +33,7 @@ from app.thresholds.models import (
     published_version,
 )
 from app.thresholds.permissions import ACKNOWLEDGE, PUBLISH, WRITE
+from app.thresholds.text import tidy
 
 DEFAULT_SECTIONS = [
     ("A", "A continuum of need"),
@@ -85,7 +86,7 @@ def slugify(text: str) -> str:
 
 def indicator_lines(text: str) -> list[str]:
     """One indicator per line; bullets typed out of habit are dropped."""
-    lines = (re.sub(r"^\s*[-*•]\s*", "", line).strip() for line in (text or "").splitlines())
+    lines = (re.sub(r"^\s*[-*•]\s*", "", line).strip() for line in tidy(text).splitlines())
     return [line for line in lines if line]
 
 
@@ -94,7 +95,7 @@ def indicator_lines(text: str) -> list[str]:
 
 def create_document(*, title: str, slug: str, is_public: bool, actor: User) -> ThresholdDocument:
     WRITE.require(actor)
-    document = ThresholdDocument(title=title, slug=slug, is_public=is_public)
+    document = ThresholdDocument(title=tidy(title), slug=slug, is_public=is_public)
     db.session.add(document)
     db.session.flush()
     version = ThresholdVersion(
@@ -121,7 +122,7 @@ def update_document_settings(
     """Title and who may read: document-wide, so they apply at once, to the current version too."""
     WRITE.require(actor)
     before = document.audit_view()
-    document.title, document.is_public = title, is_public
+    document.title, document.is_public = tidy(title), is_public
     if document.audit_view() != before:
         record(
             "threshold.settings",
@@ -215,7 +216,7 @@ def save_draft(
 
     document = version.document
     before = version.audit_view()
-    version.summary_of_amendments = content.summary_of_amendments
+    version.summary_of_amendments = tidy(content.summary_of_amendments)
     version.next_review_date = content.next_review_date
     version.updated_at = utcnow()
     version.updated_by_id = actor.id
@@ -223,27 +224,9 @@ def save_draft(
     # trip the one-row-per-level constraint.
     version.sections, version.levels, version.pathways = [], [], []
     db.session.flush()
-    version.sections = [
-        ThresholdSection(
-            position=i, code=s.code, title=s.title, body_source=s.body, body_html=render_markdown(s.body)
-        )
-        for i, s in enumerate(content.sections)
-    ]
+    version.sections = [_build_section(i, s) for i, s in enumerate(content.sections)]
     version.levels = [_build_level(level) for level in content.levels]
-    version.pathways = [
-        Pathway(
-            position=i,
-            concern=p.concern,
-            level=p.level,
-            title=p.title,
-            steps_source=p.steps,
-            steps_html=render_markdown(p.steps),
-            service_name=p.service_name,
-            contact_phone=p.contact_phone,
-            contact_email=p.contact_email,
-        )
-        for i, p in enumerate(content.pathways)
-    ]
+    version.pathways = [_build_pathway(i, p) for i, p in enumerate(content.pathways)]
     db.session.flush()
     after = version.audit_view()
     record(
@@ -255,21 +238,52 @@ def save_draft(
     )
 
 
+# Text is stored tidied (app.thresholds.text.tidy): line endings a browser sends as \r\n, spaces
+# left at the end of a line or a decomposed accent are not changes anyone made.
+
+
+def _build_section(position: int, s: SectionInput) -> ThresholdSection:
+    body = tidy(s.body)
+    return ThresholdSection(
+        position=position,
+        code=tidy(s.code),
+        title=tidy(s.title),
+        body_source=body,
+        body_html=render_markdown(body),
+    )
+
+
 def _build_level(level: LevelInput) -> NeedLevel:
     indicators = []
     for domain in Domain:
         for text in level.indicators.get(domain, []):
-            indicators.append(NeedIndicator(domain=domain, position=len(indicators), text=text[:500]))
+            indicators.append(NeedIndicator(domain=domain, position=len(indicators), text=tidy(text)[:500]))
+    description, response, contact = tidy(level.description), tidy(level.response), tidy(level.contact)
     return NeedLevel(
         level=level.level,
-        title=level.title,
-        description_source=level.description,
-        description_html=render_markdown(level.description),
-        response_source=level.response,
-        response_html=render_markdown(level.response),
-        contact_source=level.contact,
-        contact_html=render_markdown(level.contact),
+        title=tidy(level.title),
+        description_source=description,
+        description_html=render_markdown(description),
+        response_source=response,
+        response_html=render_markdown(response),
+        contact_source=contact,
+        contact_html=render_markdown(contact),
         indicators=indicators,
+    )
+
+
+def _build_pathway(position: int, p: PathwayInput) -> Pathway:
+    steps = tidy(p.steps)
+    return Pathway(
+        position=position,
+        concern=tidy(p.concern),
+        level=p.level,
+        title=tidy(p.title),
+        steps_source=steps,
+        steps_html=render_markdown(steps),
+        service_name=tidy(p.service_name),
+        contact_phone=tidy(p.contact_phone),
+        contact_email=tidy(p.contact_email),
     )
 
 

@@ -297,3 +297,28 @@ def test_document_page_for_a_partner(portal, page: Page):
     page.goto(portal.url(DOCUMENT))
     expect(page.get_by_text("Version 1 · Current")).to_be_visible()
     check_page(page, "partner/thresholds-document")
+
+
+# --- "What changed" is what a reader would notice (point 4) -------------------------------------------
+
+
+def test_saving_the_draft_in_the_browser_changes_nothing_it_did_not_change(portal, page: Page):
+    """The browser sends textarea line breaks as \\r\\n: stored as typed, one save showed sections A
+    and D as changed, with "safe." struck out and added back, 12 changes instead of 3."""
+    portal.sign_in(page, ADMIN)
+    page.goto(portal.url(f"{DOCUMENT}/edit"))
+    follow_link(page, "Save draft")
+    expect(page.get_by_text("Draft version 2 has been saved.")).to_be_visible()
+    page.goto(portal.url(f"{DOCUMENT}/compare?from=1&to=2"))
+    comparison = page.locator("#comparison")
+    expect(comparison).to_contain_text("3 changed, 1 added, 0 removed.")
+    changed = comparison.locator(".portal-diff h3").all_inner_texts()
+    assert [c.rsplit(" ", 1)[0].strip() for c in changed] == [
+        "Summary of key amendments",
+        "Level 3: Targeted early help",
+        "Level 4: Specialist / statutory",
+        "Pathway: Private fostering, level 2",
+    ], changed
+    text = comparison.inner_text()
+    assert "**" not in text and "##" not in text
+    expect(comparison.locator("del", has_text="safe.")).to_have_count(0)
