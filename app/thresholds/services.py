@@ -13,34 +13,40 @@ from app.audit import record
 from app.auth.models import Agency, User
 from app.dates import today
 from app.db_types import utcnow
-from app.errors import RuleBroken
+from app.errors import RuleBroken, StaleEdit
 from app.extensions import db
 from app.locking import claim
 from app.sanitize import render_markdown
 from app.thresholds.models import (
     LEVELS,
+    SYNONYMS_ID,
     AgencyAcknowledgement,
     Domain,
     NeedIndicator,
     NeedLevel,
     Pathway,
     ReadReceipt,
+    SearchSynonyms,
     ThresholdDocument,
     ThresholdSection,
     ThresholdVersion,
     VersionStatus,
     draft_version,
-    published_version,
+    latest_published_version,
+    latest_published_versions,
 )
-from app.thresholds.permissions import ACKNOWLEDGE, PUBLISH, WRITE
+from app.thresholds.permissions import ACKNOWLEDGE, EDIT_SYNONYMS, PUBLISH, WRITE
+from app.thresholds.search import SynonymProblem, index_document_title, index_version, parse_synonyms
 from app.thresholds.text import tidy
 
+# (letter, title, what follows the section): B holds the four levels, C the referral pathways.
 DEFAULT_SECTIONS = [
-    ("A", "A continuum of need"),
-    ("B", "Levels of need"),
-    ("C", "Pathways"),
-    ("D", "Specialist guidance and neighbouring-authority contacts"),
+    ("A", "A continuum of need", ""),
+    ("B", "Levels of need", "levels"),
+    ("C", "Pathways", "pathways"),
+    ("D", "Specialist guidance and neighbouring-authority contacts", ""),
 ]
+SECTION_SHOWS = {"": "Nothing else", "levels": "The four levels of need", "pathways": "The referral pathways"}
 
 
 @dataclass
@@ -48,6 +54,7 @@ class SectionInput:
     code: str
     title: str
     body: str
+    shows: str = ""
 
 
 @dataclass
@@ -102,8 +109,8 @@ def create_document(*, title: str, slug: str, is_public: bool, actor: User) -> T
         document=document, number=1, status=VersionStatus.DRAFT, created_by_id=actor.id
     )
     version.sections = [
-        ThresholdSection(position=i, code=code, title=heading)
-        for i, (code, heading) in enumerate(DEFAULT_SECTIONS)
+        ThresholdSection(position=i, code=code, title=heading, shows=shows)
+        for i, (code, heading, shows) in enumerate(DEFAULT_SECTIONS)
     ]
     version.levels = [NeedLevel(level=n, title=title_) for n, title_ in LEVELS.items()]
     db.session.add(version)
@@ -123,6 +130,8 @@ def update_document_settings(
     WRITE.require(actor)
     before = document.audit_view()
     document.title, document.is_public = tidy(title), is_public
+    if document.title != before["title"]:
+        index_document_title(document)
     if document.audit_view() != before:
         record(
             "threshold.settings",
@@ -134,11 +143,12 @@ def update_document_settings(
 
 
 def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion:
-    """A new draft, copied from the current published version, for the next amendment."""
+    """A new draft for the next amendment, copied from the latest published version (the one
+    scheduled to take effect, if there is one: its changes must not be lost)."""
     WRITE.require(actor)
     if draft_version(document.id) is not None:
         raise RuleBroken("There is already a draft of this document. Edit that draft instead.")
-    source = published_version(document.id)
+    source = latest_published_version(document.id)
     if source is None:
         raise RuleBroken("There is no published version to start from.")
     number = db.session.scalar(
@@ -154,6 +164,7 @@ def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion
     db.session.add(draft)
     _copy_content(source, draft)
     db.session.flush()
+    index_version(draft)
     record(
         "threshold.draft_started",
         draft,
@@ -166,7 +177,12 @@ def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion
 def _copy_content(source: ThresholdVersion, target: ThresholdVersion) -> None:
     target.sections = [
         ThresholdSection(
-            position=s.position, code=s.code, title=s.title, body_source=s.body_source, body_html=s.body_html
+            position=s.position,
+            code=s.code,
+            title=s.title,
+            body_source=s.body_source,
+            body_html=s.body_html,
+            shows=s.shows,
         )
         for s in source.sections
     ]
@@ -227,7 +243,7 @@ def save_draft(
     version.sections = [_build_section(i, s) for i, s in enumerate(content.sections)]
     version.levels = [_build_level(level) for level in content.levels]
     version.pathways = [_build_pathway(i, p) for i, p in enumerate(content.pathways)]
-    db.session.flush()
+    index_version(version)
     after = version.audit_view()
     record(
         "threshold.draft_saved",
@@ -250,6 +266,7 @@ def _build_section(position: int, s: SectionInput) -> ThresholdSection:
         title=tidy(s.title),
         body_source=body,
         body_html=render_markdown(body),
+        shows=s.shows if s.shows in SECTION_SHOWS else "",
     )
 
 
@@ -306,10 +323,17 @@ def publication_problems(version: ThresholdVersion) -> list[str]:
 
 
 def publish_version(
-    version: ThresholdVersion, *, loaded_version: int | None, actor: User
+    version: ThresholdVersion,
+    *,
+    effective_from: date | None = None,
+    loaded_version: int | None,
+    actor: User,
 ) -> ThresholdVersion | None:
-    """Publish a draft in one transaction: the old version is superseded, acknowledgements restart
-    (they belong to a version). Returns the version it superseded."""
+    """Publish a draft, to take effect on `effective_from` (default today). Until that day the
+    version is scheduled and the current one stays current for readers, search and
+    acknowledgements; from it, the new version is current and the old one superseded.
+    Acknowledgements and reads belong to a version, so everyone is asked again. Returns the version
+    that was current when it was published."""
     PUBLISH.require(actor)
     if not version.is_draft:
         raise RuleBroken("This version has already been published.")
@@ -323,22 +347,46 @@ def publish_version(
     problems = publication_problems(version)
     if problems:
         raise RuleBroken(problems[0])
-    now = utcnow()
-    previous = published_version(version.document_id)
-    if previous is not None:
-        previous.status = VersionStatus.SUPERSEDED
-        previous.superseded_at = now
+    effective_from = effective_from or today()
+    _check_effective_date(version, effective_from)
+    previous = version.document.current_version
     version.status = VersionStatus.PUBLISHED
-    version.published_at = now
+    version.effective_from = effective_from
+    version.published_at = utcnow()
     version.published_by_id = actor.id
     record(
         "threshold.publish",
         version,
         before={"current_version": previous.number if previous else None},
-        after={"current_version": version.number, "summary_of_amendments": version.summary_of_amendments},
-        summary=f"Published version {version.number} of {version.document.title}",
+        after={
+            "published_version": version.number,
+            "effective_from": effective_from.isoformat(),
+            "summary_of_amendments": version.summary_of_amendments,
+        },
+        summary=f"Published version {version.number} of {version.document.title}, "
+        f"in effect from {effective_from:%-d %B %Y}",
+        actor=actor,
     )
     return previous
+
+
+def _check_effective_date(version: ThresholdVersion, effective_from: date) -> None:
+    if effective_from < today():
+        raise RuleBroken("The date it takes effect must be today or in the future", field="effective_from")
+    latest = latest_published_version(version.document_id)
+    # The latest in effect must be the newest: a version cannot take effect before one published earlier.
+    if latest is not None and effective_from < latest.effective_from:
+        raise RuleBroken(
+            f"The date it takes effect must be on or after {latest.effective_from:%-d %B %Y}, "
+            f"when version {latest.number} takes effect",
+            field="effective_from",
+        )
+    if version.next_review_date <= effective_from:
+        raise RuleBroken(
+            f"The date it takes effect must be before the next review date, "
+            f"{version.next_review_date:%-d %B %Y}",
+            field="effective_from",
+        )
 
 
 # --- Acknowledgements -------------------------------------------------------------------------
@@ -347,8 +395,8 @@ def publish_version(
 def acknowledge_for_agency(version: ThresholdVersion, *, user: User) -> AgencyAcknowledgement:
     """An agency lead confirms their own agency's staff have been briefed. Once per version."""
     ACKNOWLEDGE.require(user)
-    if not version.is_published:
-        raise RuleBroken("Only the current version can be acknowledged.")
+    if not version.is_live:
+        raise RuleBroken("Only the current version, or one scheduled to replace it, can be acknowledged.")
     existing = db.session.scalar(
         select(AgencyAcknowledgement).where(
             AgencyAcknowledgement.version_id == version.id, AgencyAcknowledgement.agency_id == user.agency_id
@@ -371,8 +419,8 @@ def acknowledge_for_agency(version: ThresholdVersion, *, user: User) -> AgencyAc
 
 
 def record_read(version: ThresholdVersion, *, user: User) -> ReadReceipt:
-    if not version.is_published:
-        raise RuleBroken("Only the current version can be marked as read.")
+    if not version.is_live:
+        raise RuleBroken("Only the current version, or one scheduled to replace it, can be marked as read.")
     existing = db.session.scalar(
         select(ReadReceipt).where(ReadReceipt.version_id == version.id, ReadReceipt.user_id == user.id)
     )
@@ -410,15 +458,70 @@ def acknowledgement_status(version: ThresholdVersion) -> list[AgencyStatus]:
     return [AgencyStatus(agency, acknowledgements.get(agency.id)) for agency in agencies]
 
 
-def outstanding_acknowledgements(agency_id: int) -> list[ThresholdVersion]:
-    """Current versions this agency has not yet acknowledged."""
-    acknowledged = select(AgencyAcknowledgement.version_id).where(
-        AgencyAcknowledgement.agency_id == agency_id
-    )
+def _latest_published_not_in(done) -> list[ThresholdVersion]:
+    latest = latest_published_versions()
     return db.session.scalars(
         select(ThresholdVersion)
+        .join(
+            latest,
+            (latest.c.document_id == ThresholdVersion.document_id)
+            & (latest.c.number == ThresholdVersion.number),
+        )
         .join(ThresholdDocument)
         .options(contains_eager(ThresholdVersion.document))
-        .where(ThresholdVersion.status == VersionStatus.PUBLISHED, ThresholdVersion.id.not_in(acknowledged))
+        .where(ThresholdVersion.id.not_in(done))
         .order_by(ThresholdDocument.title)
     ).all()
+
+
+def outstanding_acknowledgements(agency_id: int) -> list[ThresholdVersion]:
+    """Each document's latest published version (current, or scheduled to be) that this agency has
+    not acknowledged. One query."""
+    return _latest_published_not_in(
+        select(AgencyAcknowledgement.version_id).where(AgencyAcknowledgement.agency_id == agency_id)
+    )
+
+
+def unread_versions(user: User) -> list[ThresholdVersion]:
+    """Each document's latest published version (current, or scheduled to be) this person has not
+    marked as read. Every signed-in person reads every document, partners-only ones too. One query."""
+    return _latest_published_not_in(select(ReadReceipt.version_id).where(ReadReceipt.user_id == user.id))
+
+
+# --- Search synonyms --------------------------------------------------------------------------
+
+
+def synonyms_record() -> SearchSynonyms | None:
+    return db.session.get(SearchSynonyms, SYNONYMS_ID)
+
+
+def save_synonyms(text: str, *, loaded_version: int | None, actor: User) -> SearchSynonyms:
+    """Replace the synonym list. `loaded_version` 0 means the form was loaded before there was a
+    list; a list saved by someone else since is a StaleEdit either way."""
+    EDIT_SYNONYMS.require(actor)
+    try:
+        groups = parse_synonyms(tidy(text))
+    except SynonymProblem as problem:
+        raise RuleBroken(str(problem), field="synonyms") from None
+    synonyms = synonyms_record()
+    before = synonyms.groups_text if synonyms is not None else ""
+    if synonyms is None:
+        if loaded_version != 0:
+            raise StaleEdit()
+        synonyms = SearchSynonyms(id=SYNONYMS_ID)
+        db.session.add(synonyms)
+    else:
+        claim(synonyms, loaded_version)
+    synonyms.groups_text = "\n".join(", ".join(group) for group in groups)
+    synonyms.updated_at = utcnow()
+    synonyms.updated_by_id = actor.id
+    db.session.flush()
+    record(
+        "threshold.synonyms",
+        synonyms,
+        before={"synonyms": before},
+        after={"synonyms": synonyms.groups_text},
+        summary=f"Changed the search synonyms ({len(groups)} lines)",
+        actor=actor,
+    )
+    return synonyms

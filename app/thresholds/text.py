@@ -1,8 +1,11 @@
-"""Text as the thresholds feature stores and compares it. Pure functions, no database.
+"""Text as the thresholds feature stores, compares and searches it. Pure functions, no database:
+the search-index migration uses them too.
 
 - `tidy`: what is saved. Browsers send textarea line breaks as \\r\\n and people paste trailing
   spaces and decomposed accents; stored as typed, one save looked like a change to every paragraph.
 - `plain_text`: the words a reader sees in rendered rich text (no Markdown `**` or `##`).
+- `search_words` / `search_text`: the words search compares: lower case, accents, punctuation and
+  hyphens gone, simple word forms reduced to one stem ("self-harming" → "self harm").
 """
 
 from __future__ import annotations
@@ -70,3 +73,72 @@ def plain_text(html: str | None) -> str:
     parser.close()
     lines = (line.strip() for line in "".join(parser.parts).split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+# --- Words for search ---------------------------------------------------------------------------
+
+_NOT_A_WORD = re.compile(r"[^a-z0-9]+")
+_IRREGULAR = {"children": "child", "women": "woman", "men": "man", "people": "person"}
+_KEEP_FINAL_S = ("ss", "us", "is")
+_DOUBLE_CONSONANT = re.compile(r"([b-df-hj-km-np-rt-y])\1$")  # not ll, ss or zz: call, miss, buzz
+_VOWEL = re.compile(r"[aeiouy]")
+_SHORT_SYLLABLE = re.compile(r"[^aeiou][aeiou][^aeiouwxy]")
+
+
+def fold(text: str | None) -> str:
+    """Lower case, accents off, apostrophes gone (children's → childrens), other punctuation and
+    hyphens a space."""
+    text = unicodedata.normalize("NFKD", text or "").casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"['\u2019\u2018`]", "", text)
+    return _NOT_A_WORD.sub(" ", text).strip()
+
+
+def stem(word: str) -> str:
+    """One stem for the simple forms of a word: plurals, -ing, -ed and a final e (abuse, abused,
+    abuses, abusing → abus; make, makes, making → make). Deliberately light: the same rule runs
+    on the text and the query, so it only has to be consistent, and a light rule rarely joins
+    words that differ in meaning."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    word = _IRREGULAR.get(_singular(word), _singular(word))
+    word = _without_ending(word)
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(_KEEP_FINAL_S):
+        return word[:-1]
+    return word
+
+
+def _without_ending(word: str) -> str:
+    for suffix in ("ing", "ied", "ed"):
+        base = word[: -len(suffix)]
+        if word.endswith(suffix) and len(base) >= 3 and _VOWEL.search(base):
+            word = base + ("y" if suffix == "ied" else "")
+            if _DOUBLE_CONSONANT.search(word):
+                return word[:-1]  # stopping → stop
+            if _SHORT_SYLLABLE.fullmatch(word):
+                return word + "e"  # making → make, caring → care
+            return word
+    return word
+
+
+def search_words(text: str | None) -> list[str]:
+    return [stem(word) for word in fold(text).split()]
+
+
+def search_text(*parts: str | None) -> str:
+    """What the search index stores: stems separated by single spaces, with a space at either end
+    so that `LIKE '% word %'` finds whole words and `LIKE '% wor%'` the start of one."""
+    words = [word for part in parts for word in search_words(part)]
+    return f" {' '.join(words)} " if words else " "

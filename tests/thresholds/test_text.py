@@ -1,6 +1,8 @@
-"""How text is tidied on save and read from rendered HTML."""
+"""How text is tidied on save, read from rendered HTML, and reduced to words for search."""
 
-from app.thresholds.text import plain_text, tidy
+import pytest
+
+from app.thresholds.text import fold, plain_text, search_text, search_words, stem, tidy
 
 
 def test_tidy_makes_what_a_browser_sends_equal_to_what_was_typed():
@@ -24,3 +26,46 @@ def test_plain_text_is_what_a_reader_sees_without_markup():
         "1. First\n2. Second\n\nLine\nbreak"
     )
     assert plain_text("") == ""
+
+
+def test_fold_drops_case_accents_apostrophes_punctuation_and_hyphens():
+    assert fold("Children's SELF-HARM (naïve) — Multi-Agency") == "childrens self harm naive multi agency"
+
+
+@pytest.mark.parametrize(
+    ("forms", "stemmed"),
+    [
+        (["abuse", "abused", "abuses", "abusing"], "abus"),
+        (["harm", "harms", "harmed", "harming"], "harm"),
+        (["make", "makes", "making"], "make"),
+        (["stop", "stopped", "stopping"], "stop"),
+        (["family", "families"], "family"),
+        (["child", "children", "children's", "child's"], "child"),
+        (["referral", "referrals"], "referral"),
+        (["safeguard", "safeguarding", "safeguarded"], "safeguard"),
+        (["miss", "missed", "missing"], "miss"),
+    ],
+)
+def test_simple_word_forms_share_a_stem(forms, stemmed):
+    assert {stem(fold(form)) for form in forms} == {stemmed}
+
+
+def test_short_words_numbers_and_words_ending_in_s_keep_their_shape():
+    assert [stem(w) for w in ("cse", "dv", "mash", "status", "crisis", "process", "0300", "being")] == [
+        "cse",
+        "dv",
+        "mash",
+        "status",
+        "crisis",
+        "process",
+        "0300",
+        "being",
+    ]
+
+
+def test_search_text_pads_words_with_spaces_for_whole_word_matching():
+    assert search_text("Multi-Agency Safeguarding Hub (MASH)", "Self-harming") == (
+        " multi agency safeguard hub mash self harm "
+    )
+    assert search_text("", None) == " "
+    assert search_words("Self harm") == search_words("self-harm") == ["self", "harm"]
