@@ -24,6 +24,7 @@ class Panel:
     title: str
     items: list[PanelItem] = field(default_factory=list)
     empty_text: str = "Nothing needs your attention here."
+    banner: bool = False  # shown above the others, as an "Important" banner, only when it has items
 
 
 PanelProvider = Callable[[User], Panel | None]

@@ -1,4 +1,6 @@
-"""Demo threshold document: "Pathway to Provision", version 1 published, version 2 a draft."""
+"""Demo threshold document: "Pathway to Provision", version 1 published 120 days ago and read by
+every demo account, version 2 a draft moving referrals to the MASH; and the partnership's list of
+words search treats as the same."""
 
 from __future__ import annotations
 
@@ -10,7 +12,13 @@ from app.audit import record
 from app.auth.models import Agency, User
 from app.db_types import utcnow
 from app.extensions import db
-from app.thresholds.models import AgencyAcknowledgement, ThresholdDocument, ThresholdVersion, VersionStatus
+from app.thresholds.models import (
+    AgencyAcknowledgement,
+    ReadReceipt,
+    ThresholdDocument,
+    ThresholdVersion,
+    VersionStatus,
+)
 from app.thresholds.services import (
     DraftContent,
     LevelInput,
@@ -18,7 +26,9 @@ from app.thresholds.services import (
     SectionInput,
     create_document,
     save_draft,
+    save_synonyms,
     start_draft,
+    synonyms_record,
 )
 
 SLUG = "pathway-to-provision"
@@ -44,6 +54,7 @@ SECTIONS = [
         "Framework: the child's developmental needs, parenting capacity, and family and "
         "environmental factors. A single indicator rarely decides a level on its own; look at the "
         "pattern, how long it has lasted and its impact on the child.",
+        "levels",
     ),
     SectionInput(
         "C",
@@ -51,6 +62,7 @@ SECTIONS = [
         "Each pathway sets out the steps to take for a particular concern at a particular level, and "
         "who to refer to. Where a child may be suffering, or likely to suffer, significant harm, go "
         "straight to the Level 4 pathway. **Do not delay a referral to gather more information.**",
+        "pathways",
     ),
     SectionInput(
         "D",
@@ -153,7 +165,7 @@ LEVELS_V1 = [
         "Duty Team on 0300 456 4546. **If a child is in immediate danger, call 999.**",
         {
             "development": [
-                "Disclosure of abuse by the child",
+                "Disclosure by the child of physical, sexual or emotional abuse",
                 "Unexplained injuries, or injuries inconsistent with the explanation given",
                 "A child at risk of sexual exploitation",
             ],
@@ -282,10 +294,32 @@ def _v2_changes() -> tuple[list[LevelInput], list[PathwayInput]]:
     return levels, pathways
 
 
+# One line per set of words practitioners use for the same thing.
+SYNONYMS = """CSE, child sexual exploitation, sexual exploitation
+CSA, child sexual abuse
+DV, domestic violence, domestic abuse
+MASH, Multi-Agency Safeguarding Hub
+MARAC, Multi-Agency Risk Assessment Conference
+LADO, local authority designated officer
+CAF, Common Assessment Framework
+EHA, early help assessment
+FGM, female genital mutilation
+self-harm, self harm, self-injury
+CP, child protection
+CIN, child in need, children in need
+CME, child missing education, children missing education
+DSL, designated safeguarding lead
+CAMHS, child and adolescent mental health services
+YOT, youth offending team, youth justice service
+ASB, antisocial behaviour, anti-social behaviour"""
+
+
 def seed() -> None:
+    admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
+    if synonyms_record() is None:
+        save_synonyms(SYNONYMS, loaded_version=0, actor=admin)
     if db.session.scalar(select(ThresholdDocument.id).where(ThresholdDocument.slug == SLUG)):
         return
-    admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
     now = utcnow()
     document = create_document(title="Pathway to Provision", slug=SLUG, is_public=True, actor=admin)
     v1 = db.session.scalar(select(ThresholdVersion).where(ThresholdVersion.document_id == document.id))
@@ -304,6 +338,7 @@ def seed() -> None:
     )
     v1.status = VersionStatus.PUBLISHED
     v1.published_at = now - timedelta(days=120)
+    v1.effective_from = v1.published_at.date()
     v1.published_by_id = admin.id
     record(
         "threshold.publish",
@@ -328,6 +363,10 @@ def seed() -> None:
                 acknowledged_at=now - timedelta(days=days_ago),
             )
         )
+
+    # Everyone has read version 1 in the months since: publishing version 2 asks them again.
+    for user_id in db.session.scalars(select(User.id).where(User.active.is_(True))):
+        db.session.add(ReadReceipt(version_id=v1.id, user_id=user_id, read_at=now - timedelta(days=60)))
 
     db.session.flush()
     v2 = start_draft(document, actor=admin)

@@ -12,7 +12,10 @@ def form_data_from_version(version: ThresholdVersion) -> dict:
         "lock_version": version.lock_version,
         "summary_of_amendments": version.summary_of_amendments,
         "next_review_date": version.next_review_date,
-        "sections": [{"code": s.code, "title": s.title, "body": s.body_source} for s in version.sections],
+        "sections": [
+            {"code": s.code, "title": s.title, "body": s.body_source, "shows": s.shows}
+            for s in version.sections
+        ],
         "levels": [
             {
                 "level": level.level,
@@ -44,7 +47,12 @@ def content_from_form(form: DraftForm) -> DraftContent:
         summary_of_amendments=form.summary_of_amendments.data or "",
         next_review_date=form.next_review_date.data,
         sections=[
-            SectionInput(code=e.form.code.data or "", title=e.form.title.data, body=e.form.body.data or "")
+            SectionInput(
+                code=e.form.code.data or "",
+                title=e.form.title.data,
+                body=e.form.body.data or "",
+                shows=e.form.shows.data or "",
+            )
             for e in form.sections.entries
         ],
         levels=[

@@ -1,24 +1,40 @@
-"""Threshold documents: versions (draft → published → superseded), their sections, the four
-levels of need with indicators, referral pathways, and who has acknowledged each version."""
+"""Threshold documents: versions (a draft, then published to take effect on a date), their
+sections, the four levels of need with indicators, referral pathways, who has acknowledged or read
+each version, the search index and the search synonyms.
+
+A published version is, on a given day (the partnership's, `app.dates.today()`):
+- **current** when it is the latest published version in effect (its `effective_from` has come);
+- **scheduled** when its `effective_from` is still to come;
+- **superseded** when a later version is in effect.
+Publishing refuses an effective date before the latest published version's, so the latest in
+effect is also the highest-numbered in effect. These words are defined here once:
+`ThresholdDocument.current_version` (on loaded versions) and `current_versions()` (in a query).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Agency, User
+from app.dates import today
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 from app.locking import Versioned
 
 
 class VersionStatus(StrEnum):
+    """What is stored. Whether a published version is current, scheduled or superseded depends on
+    the day: see `ThresholdVersion.state`."""
+
     DRAFT = "draft"
     PUBLISHED = "published"
-    SUPERSEDED = "superseded"
+
+
+STATE_LABELS = {"draft": "Draft", "current": "Current", "scheduled": "Scheduled", "superseded": "Superseded"}
 
 
 class Domain(StrEnum):
@@ -62,8 +78,21 @@ class ThresholdDocument(db.Model):
 
     @property
     def current_version(self) -> ThresholdVersion | None:
-        """The published version, from the versions already loaded."""
-        return next((v for v in self.versions if v.is_published), None)
+        """The version in effect today, from the versions already loaded."""
+        day = today()
+        in_effect = [v for v in self.versions if v.is_published and v.effective_from <= day]
+        return max(in_effect, key=lambda v: v.number, default=None)
+
+    @property
+    def latest_published(self) -> ThresholdVersion | None:
+        """The newest published version: the current one, or one scheduled to replace it. The one
+        agencies acknowledge and staff are asked to read."""
+        return max((v for v in self.versions if v.is_published), key=lambda v: v.number, default=None)
+
+    @property
+    def scheduled_version(self) -> ThresholdVersion | None:
+        latest = self.latest_published
+        return latest if latest is not None and latest.is_scheduled else None
 
     @property
     def draft(self) -> ThresholdVersion | None:
@@ -91,7 +120,8 @@ class ThresholdVersion(Versioned, db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The partnership's day from which the version is current (readers, search, acknowledgements).
+    effective_from: Mapped[date | None] = mapped_column(Date)
 
     document: Mapped[ThresholdDocument] = relationship(back_populates="versions")
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
@@ -115,8 +145,27 @@ class ThresholdVersion(Versioned, db.Model):
         return self.status == VersionStatus.PUBLISHED
 
     @property
+    def state(self) -> str:
+        """draft, current, scheduled or superseded, today. Uses the document's loaded versions."""
+        if self.is_draft:
+            return "draft"
+        if self.is_scheduled:
+            return "scheduled"
+        return "current" if self.document.current_version is self else "superseded"
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Published, to take effect on a day still to come. Needs no other version."""
+        return self.is_published and self.effective_from > today()
+
+    @property
+    def is_live(self) -> bool:
+        """Current, or scheduled to be: the versions staff are asked to read and acknowledge."""
+        return self.state in ("current", "scheduled")
+
+    @property
     def status_label(self) -> str:
-        return {"draft": "Draft", "published": "Current", "superseded": "Superseded"}[self.status]
+        return STATE_LABELS[self.state]
 
     def audit_view(self) -> dict:
         return {
@@ -124,6 +173,7 @@ class ThresholdVersion(Versioned, db.Model):
             "status": self.status,
             "summary_of_amendments": self.summary_of_amendments,
             "next_review_date": self.next_review_date.isoformat() if self.next_review_date else None,
+            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
             "sections": len(self.sections),
             "pathways": len(self.pathways),
             "indicators": sum(len(level.indicators) for level in self.levels),
@@ -140,6 +190,9 @@ class ThresholdSection(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body_source: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # "levels" or "pathways": that part of the document follows this section, under its heading
+    # (section B "Levels of need" holds the four levels), so the page has one heading for it.
+    shows: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     version: Mapped[ThresholdVersion] = relationship(back_populates="sections")
 
@@ -238,12 +291,85 @@ class ReadReceipt(db.Model):
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def published_version(document_id: int) -> ThresholdVersion | None:
-    return db.session.scalar(
-        select(ThresholdVersion).where(
-            ThresholdVersion.document_id == document_id, ThresholdVersion.status == VersionStatus.PUBLISHED
+class ThresholdSearchEntry(db.Model):
+    """One searchable part of a version as a reader sees it (a section, a level's description,
+    response or contact, an indicator, a pathway...), written whenever the version is saved.
+    `search_text` holds its words folded and stemmed (app.thresholds.text.search_text), so search
+    is one query on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "threshold_search_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("threshold_versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(300))
+    anchor: Mapped[str] = mapped_column(String(80), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default=" ")
+
+
+class SearchSynonyms(Versioned, db.Model):
+    """The partnership's list of words search treats as meaning the same: one group per line,
+    words separated by commas ("CSE, child sexual exploitation"). One row, edited by admins."""
+
+    __tablename__ = "threshold_search_synonyms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    groups_text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    updated_by: Mapped[User | None] = relationship()
+
+
+SYNONYMS_ID = 1
+
+
+def current_versions(on: date | None = None):
+    """Each document's current version on a day (default today), as a subquery of
+    (document_id, number): the highest-numbered published version whose date has come."""
+    return (
+        select(ThresholdVersion.document_id, func.max(ThresholdVersion.number).label("number"))
+        .where(
+            ThresholdVersion.status == VersionStatus.PUBLISHED,
+            ThresholdVersion.effective_from <= (on or today()),
         )
+        .group_by(ThresholdVersion.document_id)
+        .subquery()
     )
+
+
+def latest_published_versions():
+    """Each document's newest published version (current, or scheduled), as a subquery of
+    (document_id, number)."""
+    return (
+        select(ThresholdVersion.document_id, func.max(ThresholdVersion.number).label("number"))
+        .where(ThresholdVersion.status == VersionStatus.PUBLISHED)
+        .group_by(ThresholdVersion.document_id)
+        .subquery()
+    )
+
+
+def _version_in(numbers, document_id: int) -> ThresholdVersion | None:
+    return db.session.scalar(
+        select(ThresholdVersion)
+        .join(
+            numbers,
+            (numbers.c.document_id == ThresholdVersion.document_id)
+            & (numbers.c.number == ThresholdVersion.number),
+        )
+        .where(ThresholdVersion.document_id == document_id)
+    )
+
+
+def published_version(document_id: int) -> ThresholdVersion | None:
+    """The document's current version: what readers read and search finds."""
+    return _version_in(current_versions(), document_id)
+
+
+def latest_published_version(document_id: int) -> ThresholdVersion | None:
+    return _version_in(latest_published_versions(), document_id)
 
 
 def draft_version(document_id: int) -> ThresholdVersion | None:

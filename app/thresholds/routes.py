@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.dates import today
 from app.errors import on_failure
 from app.extensions import db, login_manager
 from app.forms import ButtonForm, posted
@@ -16,10 +17,11 @@ from app.htmx import render
 from app.pagination import int_arg, page_arg
 from app.permissions import public, requires, signed_in
 from app.submissions import already_saved, first_use, record_result
+from app.templating import local_date
 from app.thresholds import bp
 from app.thresholds.diff import compare_versions
 from app.thresholds.editing import content_from_form, form_data_from_version
-from app.thresholds.forms import DocumentSettingsForm, DraftForm, NewDocumentForm, PublishForm
+from app.thresholds.forms import DocumentSettingsForm, DraftForm, NewDocumentForm, PublishForm, SynonymsForm
 from app.thresholds.models import (
     AgencyAcknowledgement,
     NeedLevel,
@@ -27,10 +29,11 @@ from app.thresholds.models import (
     ThresholdDocument,
     ThresholdVersion,
     draft_version,
+    latest_published_version,
     published_version,
 )
-from app.thresholds.permissions import ACKNOWLEDGE, PUBLISH, SEE_ACKNOWLEDGEMENTS, WRITE
-from app.thresholds.search import search_current
+from app.thresholds.permissions import ACKNOWLEDGE, EDIT_SYNONYMS, PUBLISH, SEE_ACKNOWLEDGEMENTS, WRITE
+from app.thresholds.search import search_current, search_help
 from app.thresholds.services import (
     acknowledge_for_agency,
     acknowledgement_status,
@@ -39,7 +42,9 @@ from app.thresholds.services import (
     publish_version,
     record_read,
     save_draft,
+    save_synonyms,
     start_draft,
+    synonyms_record,
     update_document_settings,
 )
 
@@ -89,11 +94,19 @@ def list_documents():
     documents = db.session.scalars(stmt.options(selectinload(ThresholdDocument.versions))).all()
     if not _reads_drafts():
         documents = [d for d in documents if any(v.is_published for v in d.versions)]
-    results = None
+    results = help_ = None
     if q:
-        results = search_current(q, include_private=current_user.is_authenticated, page=page_arg())
+        signed_in_ = current_user.is_authenticated
+        results = search_current(q, include_private=signed_in_, page=page_arg())
+        if results.total == 0:
+            help_ = search_help(include_private=signed_in_)
     return render(
-        "thresholds/list_documents.html", block="results", documents=documents, q=q, results=results
+        "thresholds/list_documents.html",
+        block="results",
+        documents=documents,
+        q=q,
+        results=results,
+        search_help=help_,
     )
 
 
@@ -101,7 +114,8 @@ def list_documents():
 @public
 def show_document(slug: str):
     document = readable_document(slug)
-    current = published_version(document.id)
+    # Before a first version takes effect, readers see it as scheduled.
+    current = published_version(document.id) or latest_published_version(document.id)
     if current is None:
         draft = draft_version(document.id)
         if draft is not None and _reads_drafts():
@@ -137,8 +151,9 @@ def _show(document: ThresholdDocument, number: int, *, status: int = 200, confli
         "level": level,
         "my_agency_acknowledgement": None,
         "my_read_receipt": None,
+        **_layout(version),
     }
-    if current_user.is_authenticated and version.is_published:
+    if current_user.is_authenticated and version.is_live:
         context["my_agency_acknowledgement"] = db.session.scalar(
             select(AgencyAcknowledgement).where(
                 AgencyAcknowledgement.version_id == version.id,
@@ -151,6 +166,21 @@ def _show(document: ThresholdDocument, number: int, *, status: int = 200, confli
             )
         )
     return render("thresholds/show_version.html", block="pathways", status=status, **context)
+
+
+def _layout(version: ThresholdVersion) -> dict:
+    """Where the levels and the pathways go: after the section that shows them (section B "Levels
+    of need" holds the levels), else under headings of their own after the sections. The sections
+    up to the one holding the pathways come before the pathways, the rest after them."""
+    sections = version.sections
+    holder = {shows: s.id for s in reversed(sections) if (shows := s.shows)}
+    split = next((i + 1 for i, s in enumerate(sections) if s.id == holder.get("pathways")), len(sections))
+    return {
+        "levels_holder": holder.get("levels"),
+        "pathways_holder": holder.get("pathways"),
+        "sections_before": sections[:split],
+        "sections_after": sections[split:],
+    }
 
 
 @bp.get("/<slug>/compare")
@@ -313,9 +343,7 @@ def _settings_form(document: ThresholdDocument, formdata=None) -> DocumentSettin
     )
 
 
-def _edit_page(
-    document, draft, form, *, status=200, conflict=False, publish_problems=None, settings_form=None
-):
+def _edit_page(document, draft, form, *, status=200, conflict=False, settings_form=None):
     return render(
         "thresholds/edit_draft.html",
         document=document,
@@ -323,8 +351,6 @@ def _edit_page(
         form=form,
         settings_form=settings_form or _settings_form(document),
         conflict=conflict,
-        publish_form=PublishForm(formdata=None, data={"lock_version": draft.lock_version}),
-        publish_problems=publish_problems if publish_problems is not None else publication_problems(draft),
         status=status,
     )
 
@@ -347,20 +373,85 @@ def update_settings(slug: str):
     return redirect(url_for("thresholds.edit_draft", slug=slug), 303)
 
 
-@bp.post("/<slug>/publish")
+@bp.route("/<slug>/publish", methods=["GET", "POST"])
 @requires(PUBLISH)
 def publish(slug: str):
+    """Check your answers: what changed since the latest published version, the summary and review
+    date, the date it takes effect; then publish the draft as it was when this page was shown."""
     document = readable_document(slug)
     draft = _draft_or_404(document)
-    form = PublishForm()
+    # Shown afresh: the draft's version and today. Posted: only what was sent (a post without the
+    # version it was checked at is stale, never the draft as it is now).
+    fresh = {"lock_version": draft.lock_version, "effective_from": today()}
+    form = PublishForm(formdata=posted(), data=None if request.method == "POST" else fresh)
     if not form.validate_on_submit():
-        abort(400)
-    on_failure(partial(_edit_or_no_draft_page, document))
-    publish_version(draft, loaded_version=form.loaded_version(), actor=current_user._get_current_object())
+        return _publish_page(document, draft, form, status=422 if form.errors else 200)
+    on_failure(partial(_publish_page, document, draft, form), form, field="effective_from")
+    publish_version(
+        draft,
+        effective_from=form.effective_from.data,
+        loaded_version=form.loaded_version(),
+        actor=current_user._get_current_object(),
+    )
     db.session.commit()
+    if draft.is_scheduled:
+        flash(
+            f"Version {draft.number} of {document.title} is published and takes effect on "
+            f"{local_date(draft.effective_from)}. Until then partners read the current version. "
+            "Everyone has been asked to read the new one, and every agency to acknowledge it.",
+            "success",
+        )
+        return redirect(url_for("thresholds.show_version", slug=slug, number=draft.number), 303)
     flash(
-        f"Version {draft.number} of {document.title} is published. "
-        "Every agency has been asked to acknowledge it.",
+        f"Version {draft.number} of {document.title} is published and in effect from today. "
+        "Everyone has been asked to read it, and every agency to acknowledge it.",
         "success",
     )
     return redirect(url_for("thresholds.show_document", slug=slug), 303)
+
+
+def _publish_page(document, draft, form, *, status=200, conflict=False):
+    latest = latest_published_version(document.id)
+    return render(
+        "thresholds/publish.html",
+        document=document,
+        draft=draft,
+        form=form,
+        latest=latest,
+        comparison=compare_versions(readable_version(document, latest.number), draft) if latest else None,
+        problems=publication_problems(draft),
+        conflict=conflict,
+        status=status,
+    )
+
+
+# --- Search synonyms (admins) ---------------------------------------------------------------
+
+
+@bp.route("/search-synonyms", methods=["GET", "POST"])
+@requires(EDIT_SYNONYMS)
+def edit_synonyms():
+    synonyms = synonyms_record()
+    fresh = {
+        "lock_version": synonyms.lock_version if synonyms else 0,
+        "synonyms": synonyms.groups_text if synonyms else "",
+    }
+    form = SynonymsForm(formdata=posted(), data=None if request.method == "POST" else fresh)
+    render_page = partial(_synonyms_page, synonyms, form)
+    if not form.validate_on_submit():
+        return render_page(status=422 if form.errors else 200)
+    on_failure(render_page, form, field="synonyms")
+    save_synonyms(
+        form.synonyms.data or "",
+        loaded_version=form.loaded_version(),
+        actor=current_user._get_current_object(),
+    )
+    db.session.commit()
+    flash("The search synonyms have been saved. Search uses them straight away.", "success")
+    return redirect(url_for("thresholds.edit_synonyms"), 303)
+
+
+def _synonyms_page(synonyms, form, *, status=200, conflict=False):
+    return render(
+        "thresholds/edit_synonyms.html", synonyms=synonyms, form=form, conflict=conflict, status=status
+    )

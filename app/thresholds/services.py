@@ -13,33 +13,40 @@ from app.audit import record
 from app.auth.models import Agency, User
 from app.dates import today
 from app.db_types import utcnow
-from app.errors import RuleBroken
+from app.errors import RuleBroken, StaleEdit
 from app.extensions import db
 from app.locking import claim
 from app.sanitize import render_markdown
 from app.thresholds.models import (
     LEVELS,
+    SYNONYMS_ID,
     AgencyAcknowledgement,
     Domain,
     NeedIndicator,
     NeedLevel,
     Pathway,
     ReadReceipt,
+    SearchSynonyms,
     ThresholdDocument,
     ThresholdSection,
     ThresholdVersion,
     VersionStatus,
     draft_version,
-    published_version,
+    latest_published_version,
+    latest_published_versions,
 )
-from app.thresholds.permissions import ACKNOWLEDGE, PUBLISH, WRITE
+from app.thresholds.permissions import ACKNOWLEDGE, EDIT_SYNONYMS, PUBLISH, WRITE
+from app.thresholds.search import SynonymProblem, index_document_title, index_version, parse_synonyms
+from app.thresholds.text import tidy
 
+# (letter, title, what follows the section): B holds the four levels, C the referral pathways.
 DEFAULT_SECTIONS = [
-    ("A", "A continuum of need"),
-    ("B", "Levels of need"),
-    ("C", "Pathways"),
-    ("D", "Specialist guidance and neighbouring-authority contacts"),
+    ("A", "A continuum of need", ""),
+    ("B", "Levels of need", "levels"),
+    ("C", "Pathways", "pathways"),
+    ("D", "Specialist guidance and neighbouring-authority contacts", ""),
 ]
+SECTION_SHOWS = {"": "Nothing else", "levels": "The four levels of need", "pathways": "The referral pathways"}
 
 
 @dataclass
@@ -47,6 +54,7 @@ class SectionInput:
     code: str
     title: str
     body: str
+    shows: str = ""
 
 
 @dataclass
@@ -85,7 +93,7 @@ def slugify(text: str) -> str:
 
 def indicator_lines(text: str) -> list[str]:
     """One indicator per line; bullets typed out of habit are dropped."""
-    lines = (re.sub(r"^\s*[-*•]\s*", "", line).strip() for line in (text or "").splitlines())
+    lines = (re.sub(r"^\s*[-*•]\s*", "", line).strip() for line in tidy(text).splitlines())
     return [line for line in lines if line]
 
 
@@ -94,15 +102,15 @@ def indicator_lines(text: str) -> list[str]:
 
 def create_document(*, title: str, slug: str, is_public: bool, actor: User) -> ThresholdDocument:
     WRITE.require(actor)
-    document = ThresholdDocument(title=title, slug=slug, is_public=is_public)
+    document = ThresholdDocument(title=tidy(title), slug=slug, is_public=is_public)
     db.session.add(document)
     db.session.flush()
     version = ThresholdVersion(
         document=document, number=1, status=VersionStatus.DRAFT, created_by_id=actor.id
     )
     version.sections = [
-        ThresholdSection(position=i, code=code, title=heading)
-        for i, (code, heading) in enumerate(DEFAULT_SECTIONS)
+        ThresholdSection(position=i, code=code, title=heading, shows=shows)
+        for i, (code, heading, shows) in enumerate(DEFAULT_SECTIONS)
     ]
     version.levels = [NeedLevel(level=n, title=title_) for n, title_ in LEVELS.items()]
     db.session.add(version)
@@ -121,7 +129,9 @@ def update_document_settings(
     """Title and who may read: document-wide, so they apply at once, to the current version too."""
     WRITE.require(actor)
     before = document.audit_view()
-    document.title, document.is_public = title, is_public
+    document.title, document.is_public = tidy(title), is_public
+    if document.title != before["title"]:
+        index_document_title(document)
     if document.audit_view() != before:
         record(
             "threshold.settings",
@@ -133,13 +143,14 @@ def update_document_settings(
 
 
 def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion:
-    """A new draft, copied from the current published version, for the next amendment."""
+    """A new draft for the next amendment, copied from the latest published version (the one
+    scheduled to take effect, if there is one: its changes must not be lost)."""
     WRITE.require(actor)
     if draft_version(document.id) is not None:
         raise RuleBroken("There is already a draft of this document. Edit that draft instead.")
     # Without a draft there is always a published version: create_document starts every document
-    # with a draft, and publishing supersedes the current version only as it publishes the next.
-    source = published_version(document.id)
+    # with a draft, and publishing turns a draft into a published (perhaps scheduled) version.
+    source = latest_published_version(document.id)
     number = db.session.scalar(
         select(func.max(ThresholdVersion.number)).where(ThresholdVersion.document_id == document.id)
     )
@@ -153,6 +164,7 @@ def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion
     db.session.add(draft)
     _copy_content(source, draft)
     db.session.flush()
+    index_version(draft)
     record(
         "threshold.draft_started",
         draft,
@@ -165,7 +177,12 @@ def start_draft(document: ThresholdDocument, *, actor: User) -> ThresholdVersion
 def _copy_content(source: ThresholdVersion, target: ThresholdVersion) -> None:
     target.sections = [
         ThresholdSection(
-            position=s.position, code=s.code, title=s.title, body_source=s.body_source, body_html=s.body_html
+            position=s.position,
+            code=s.code,
+            title=s.title,
+            body_source=s.body_source,
+            body_html=s.body_html,
+            shows=s.shows,
         )
         for s in source.sections
     ]
@@ -215,7 +232,7 @@ def save_draft(
 
     document = version.document
     before = version.audit_view()
-    version.summary_of_amendments = content.summary_of_amendments
+    version.summary_of_amendments = tidy(content.summary_of_amendments)
     version.next_review_date = content.next_review_date
     version.updated_at = utcnow()
     version.updated_by_id = actor.id
@@ -223,28 +240,10 @@ def save_draft(
     # trip the one-row-per-level constraint.
     version.sections, version.levels, version.pathways = [], [], []
     db.session.flush()
-    version.sections = [
-        ThresholdSection(
-            position=i, code=s.code, title=s.title, body_source=s.body, body_html=render_markdown(s.body)
-        )
-        for i, s in enumerate(content.sections)
-    ]
+    version.sections = [_build_section(i, s) for i, s in enumerate(content.sections)]
     version.levels = [_build_level(level) for level in content.levels]
-    version.pathways = [
-        Pathway(
-            position=i,
-            concern=p.concern,
-            level=p.level,
-            title=p.title,
-            steps_source=p.steps,
-            steps_html=render_markdown(p.steps),
-            service_name=p.service_name,
-            contact_phone=p.contact_phone,
-            contact_email=p.contact_email,
-        )
-        for i, p in enumerate(content.pathways)
-    ]
-    db.session.flush()
+    version.pathways = [_build_pathway(i, p) for i, p in enumerate(content.pathways)]
+    index_version(version)
     after = version.audit_view()
     record(
         "threshold.draft_saved",
@@ -255,21 +254,53 @@ def save_draft(
     )
 
 
+# Text is stored tidied (app.thresholds.text.tidy): line endings a browser sends as \r\n, spaces
+# left at the end of a line or a decomposed accent are not changes anyone made.
+
+
+def _build_section(position: int, s: SectionInput) -> ThresholdSection:
+    body = tidy(s.body)
+    return ThresholdSection(
+        position=position,
+        code=tidy(s.code),
+        title=tidy(s.title),
+        body_source=body,
+        body_html=render_markdown(body),
+        shows=s.shows if s.shows in SECTION_SHOWS else "",
+    )
+
+
 def _build_level(level: LevelInput) -> NeedLevel:
     indicators = []
     for domain in Domain:
         for text in level.indicators.get(domain, []):
-            indicators.append(NeedIndicator(domain=domain, position=len(indicators), text=text[:500]))
+            indicators.append(NeedIndicator(domain=domain, position=len(indicators), text=tidy(text)[:500]))
+    description, response, contact = tidy(level.description), tidy(level.response), tidy(level.contact)
     return NeedLevel(
         level=level.level,
-        title=level.title,
-        description_source=level.description,
-        description_html=render_markdown(level.description),
-        response_source=level.response,
-        response_html=render_markdown(level.response),
-        contact_source=level.contact,
-        contact_html=render_markdown(level.contact),
+        title=tidy(level.title),
+        description_source=description,
+        description_html=render_markdown(description),
+        response_source=response,
+        response_html=render_markdown(response),
+        contact_source=contact,
+        contact_html=render_markdown(contact),
         indicators=indicators,
+    )
+
+
+def _build_pathway(position: int, p: PathwayInput) -> Pathway:
+    steps = tidy(p.steps)
+    return Pathway(
+        position=position,
+        concern=tidy(p.concern),
+        level=p.level,
+        title=tidy(p.title),
+        steps_source=steps,
+        steps_html=render_markdown(steps),
+        service_name=tidy(p.service_name),
+        contact_phone=tidy(p.contact_phone),
+        contact_email=tidy(p.contact_email),
     )
 
 
@@ -292,10 +323,17 @@ def publication_problems(version: ThresholdVersion) -> list[str]:
 
 
 def publish_version(
-    version: ThresholdVersion, *, loaded_version: int | None, actor: User
+    version: ThresholdVersion,
+    *,
+    effective_from: date | None = None,
+    loaded_version: int | None,
+    actor: User,
 ) -> ThresholdVersion | None:
-    """Publish a draft in one transaction: the old version is superseded, acknowledgements restart
-    (they belong to a version). Returns the version it superseded."""
+    """Publish a draft, to take effect on `effective_from` (default today). Until that day the
+    version is scheduled and the current one stays current for readers, search and
+    acknowledgements; from it, the new version is current and the old one superseded.
+    Acknowledgements and reads belong to a version, so everyone is asked again. Returns the version
+    that was current when it was published."""
     PUBLISH.require(actor)
     if not version.is_draft:
         raise RuleBroken("This version has already been published.")
@@ -309,22 +347,46 @@ def publish_version(
     problems = publication_problems(version)
     if problems:
         raise RuleBroken(problems[0])
-    now = utcnow()
-    previous = published_version(version.document_id)
-    if previous is not None:
-        previous.status = VersionStatus.SUPERSEDED
-        previous.superseded_at = now
+    effective_from = effective_from or today()
+    _check_effective_date(version, effective_from)
+    previous = version.document.current_version
     version.status = VersionStatus.PUBLISHED
-    version.published_at = now
+    version.effective_from = effective_from
+    version.published_at = utcnow()
     version.published_by_id = actor.id
     record(
         "threshold.publish",
         version,
         before={"current_version": previous.number if previous else None},
-        after={"current_version": version.number, "summary_of_amendments": version.summary_of_amendments},
-        summary=f"Published version {version.number} of {version.document.title}",
+        after={
+            "published_version": version.number,
+            "effective_from": effective_from.isoformat(),
+            "summary_of_amendments": version.summary_of_amendments,
+        },
+        summary=f"Published version {version.number} of {version.document.title}, "
+        f"in effect from {effective_from:%-d %B %Y}",
+        actor=actor,
     )
     return previous
+
+
+def _check_effective_date(version: ThresholdVersion, effective_from: date) -> None:
+    if effective_from < today():
+        raise RuleBroken("The date it takes effect must be today or in the future", field="effective_from")
+    latest = latest_published_version(version.document_id)
+    # The latest in effect must be the newest: a version cannot take effect before one published earlier.
+    if latest is not None and effective_from < latest.effective_from:
+        raise RuleBroken(
+            f"The date it takes effect must be on or after {latest.effective_from:%-d %B %Y}, "
+            f"when version {latest.number} takes effect",
+            field="effective_from",
+        )
+    if version.next_review_date <= effective_from:
+        raise RuleBroken(
+            f"The date it takes effect must be before the next review date, "
+            f"{version.next_review_date:%-d %B %Y}",
+            field="effective_from",
+        )
 
 
 # --- Acknowledgements -------------------------------------------------------------------------
@@ -333,8 +395,8 @@ def publish_version(
 def acknowledge_for_agency(version: ThresholdVersion, *, user: User) -> AgencyAcknowledgement:
     """An agency lead confirms their own agency's staff have been briefed. Once per version."""
     ACKNOWLEDGE.require(user)
-    if not version.is_published:
-        raise RuleBroken("Only the current version can be acknowledged.")
+    if not version.is_live:
+        raise RuleBroken("Only the current version, or one scheduled to replace it, can be acknowledged.")
     existing = db.session.scalar(
         select(AgencyAcknowledgement).where(
             AgencyAcknowledgement.version_id == version.id, AgencyAcknowledgement.agency_id == user.agency_id
@@ -357,8 +419,8 @@ def acknowledge_for_agency(version: ThresholdVersion, *, user: User) -> AgencyAc
 
 
 def record_read(version: ThresholdVersion, *, user: User) -> ReadReceipt:
-    if not version.is_published:
-        raise RuleBroken("Only the current version can be marked as read.")
+    if not version.is_live:
+        raise RuleBroken("Only the current version, or one scheduled to replace it, can be marked as read.")
     existing = db.session.scalar(
         select(ReadReceipt).where(ReadReceipt.version_id == version.id, ReadReceipt.user_id == user.id)
     )
@@ -396,15 +458,70 @@ def acknowledgement_status(version: ThresholdVersion) -> list[AgencyStatus]:
     return [AgencyStatus(agency, acknowledgements.get(agency.id)) for agency in agencies]
 
 
-def outstanding_acknowledgements(agency_id: int) -> list[ThresholdVersion]:
-    """Current versions this agency has not yet acknowledged."""
-    acknowledged = select(AgencyAcknowledgement.version_id).where(
-        AgencyAcknowledgement.agency_id == agency_id
-    )
+def _latest_published_not_in(done) -> list[ThresholdVersion]:
+    latest = latest_published_versions()
     return db.session.scalars(
         select(ThresholdVersion)
+        .join(
+            latest,
+            (latest.c.document_id == ThresholdVersion.document_id)
+            & (latest.c.number == ThresholdVersion.number),
+        )
         .join(ThresholdDocument)
         .options(contains_eager(ThresholdVersion.document))
-        .where(ThresholdVersion.status == VersionStatus.PUBLISHED, ThresholdVersion.id.not_in(acknowledged))
+        .where(ThresholdVersion.id.not_in(done))
         .order_by(ThresholdDocument.title)
     ).all()
+
+
+def outstanding_acknowledgements(agency_id: int) -> list[ThresholdVersion]:
+    """Each document's latest published version (current, or scheduled to be) that this agency has
+    not acknowledged. One query."""
+    return _latest_published_not_in(
+        select(AgencyAcknowledgement.version_id).where(AgencyAcknowledgement.agency_id == agency_id)
+    )
+
+
+def unread_versions(user: User) -> list[ThresholdVersion]:
+    """Each document's latest published version (current, or scheduled to be) this person has not
+    marked as read. Every signed-in person reads every document, partners-only ones too. One query."""
+    return _latest_published_not_in(select(ReadReceipt.version_id).where(ReadReceipt.user_id == user.id))
+
+
+# --- Search synonyms --------------------------------------------------------------------------
+
+
+def synonyms_record() -> SearchSynonyms | None:
+    return db.session.get(SearchSynonyms, SYNONYMS_ID)
+
+
+def save_synonyms(text: str, *, loaded_version: int | None, actor: User) -> SearchSynonyms:
+    """Replace the synonym list. `loaded_version` 0 means the form was loaded before there was a
+    list; a list saved by someone else since is a StaleEdit either way."""
+    EDIT_SYNONYMS.require(actor)
+    try:
+        groups = parse_synonyms(tidy(text))
+    except SynonymProblem as problem:
+        raise RuleBroken(str(problem), field="synonyms") from None
+    synonyms = synonyms_record()
+    before = synonyms.groups_text if synonyms is not None else ""
+    if synonyms is None:
+        if loaded_version != 0:
+            raise StaleEdit()
+        synonyms = SearchSynonyms(id=SYNONYMS_ID)
+        db.session.add(synonyms)
+    else:
+        claim(synonyms, loaded_version)
+    synonyms.groups_text = "\n".join(", ".join(group) for group in groups)
+    synonyms.updated_at = utcnow()
+    synonyms.updated_by_id = actor.id
+    db.session.flush()
+    record(
+        "threshold.synonyms",
+        synonyms,
+        before={"synonyms": before},
+        after={"synonyms": synonyms.groups_text},
+        summary=f"Changed the search synonyms ({len(groups)} lines)",
+        actor=actor,
+    )
+    return synonyms

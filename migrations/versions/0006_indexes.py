@@ -1,7 +1,7 @@
 """indexes for every foreign key and filtered column (the pages join, filter and sort on them)
 
 Revision ID: 0006_indexes
-Revises: 0004_rulebook
+Revises: 0005_thresholds_search
 Create Date: 2026-11-26 01:27:53.922926
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_indexes'
-down_revision = '0004_rulebook'
+down_revision = '0005_thresholds_search'
 branch_labels = None
 depends_on = None
 

@@ -1,3 +1,4 @@
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -8,7 +9,7 @@ from app.extensions import db
 from app.forms import new_token
 from app.thresholds.editing import form_data_from_version
 from app.thresholds.models import ThresholdDocument, ThresholdVersion, draft_version
-from tests.factories import make_threshold_document
+from tests.factories import make_threshold_document, make_user
 
 
 def draft_post_data(version, **changes):
@@ -310,3 +311,145 @@ def test_only_admins_change_document_settings(app, client, as_role, role):
     make_threshold_document(slug="doc")
     as_role(role)
     assert client.post("/thresholds/doc/settings", data={"settings-title": "Hijacked"}).status_code == 403
+
+
+# --- Errors: in page order, each naming its field, each link reaching it ----------------------------
+
+
+def summary_links(page):
+    summary = page[page.index('class="govuk-error-summary"') :]
+    summary = summary[: summary.index("</ul>")]
+    return re.findall(r'<a href="(#[^"]+)">([^<]+)</a>', summary)
+
+
+def test_the_error_summary_lists_errors_in_the_order_of_the_fields(app, client, as_role):
+    as_role("admin")
+    draft = new_draft(client)
+    data = draft_post_data(
+        draft,
+        **{
+            "pathways-1-title": "",
+            "sections-0-title": "",
+            "next_review_date": ["31", "2", "2030"],
+            "pathways-0-contact_phone": "call me",
+        },
+    )
+    response = client.post("/thresholds/doc/edit", data=data)
+    assert response.status_code == 422
+    assert summary_links(response.get_data(as_text=True)) == [
+        ("#next_review_date-day", "Enter a real next review date"),
+        ("#sections-0-title", "Enter the section&#39;s title"),
+        ("#pathways-0-contact_phone", "Enter a telephone number using numbers, spaces and + ( ) - only"),
+        ("#pathways-1-title", "Enter the pathway&#39;s title"),
+    ]
+
+
+def test_after_removing_an_entry_the_summary_links_to_the_fields_on_the_page(app, client, as_role):
+    as_role("admin")
+    draft = new_draft(client)
+    data = draft_post_data(draft, **{"pathways-0-remove": "y", "pathways-1-title": ""})
+    page = client.post("/thresholds/doc/edit", data=data).get_data(as_text=True)
+    assert summary_links(page) == [("#pathways-1-title", "Enter the pathway&#39;s title")]
+    assert 'id="pathways-1-title"' in page
+
+
+@pytest.mark.parametrize("entered", [["", "6", "2030"], ["30", "", "2030"], ["30", "13", "2030"]])
+def test_a_part_filled_or_impossible_review_date_is_not_dropped(app, client, as_role, entered):
+    as_role("admin")
+    draft = new_draft(client)
+    response = client.post("/thresholds/doc/edit", data=draft_post_data(draft, next_review_date=entered))
+    assert response.status_code == 422
+    assert "Enter a real next review date" in response.get_data(as_text=True)
+    assert current_draft("doc").lock_version == 1
+
+
+def test_an_empty_review_date_is_allowed_in_a_draft(app, client, as_role):
+    as_role("admin")
+    draft = new_draft(client)
+    response = client.post("/thresholds/doc/edit", data=draft_post_data(draft, next_review_date=["", "", ""]))
+    assert response.status_code == 303
+    assert current_draft("doc").next_review_date is None
+
+
+def test_text_is_saved_tidy(app, client, as_role):
+    as_role("admin")
+    draft = new_draft(client)
+    data = draft_post_data(
+        draft,
+        summary_of_amendments="Caf\u0065\u0301 changes.  \r\n\r\n\r\n\r\nMore.\r\n",
+        **{"pathways-0-steps": "1. Refer.  \r\n2. Record.\r\n"},
+    )
+    assert client.post("/thresholds/doc/edit", data=data).status_code == 303
+    saved = current_draft("doc")
+    assert saved.summary_of_amendments == "Caf\u00e9 changes.\n\nMore."
+    assert saved.pathways[0].steps_source == "1. Refer.\n2. Record."
+
+
+def test_each_part_of_the_document_follows_one_section_at_most(app, client, as_role):
+    as_role("admin")
+    draft = new_draft(client)
+    assert [s.shows for s in draft.sections] == [""]
+    data = draft_post_data(draft, **{"sections-0-shows": "levels"})
+    assert client.post("/thresholds/doc/edit", data=data).status_code == 303
+    assert [s.shows for s in current_draft("doc").sections] == ["levels"]
+
+    data = draft_post_data(
+        current_draft("doc"),
+        **{
+            "sections-1-code": "B",
+            "sections-1-title": "Levels",
+            "sections-1-body": "",
+            "sections-1-shows": "levels",
+        },
+    )
+    response = client.post("/thresholds/doc/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert summary_links(page) == [("#sections-1-shows", "Only one section can show the four levels of need")]
+    assert len(current_draft("doc").sections) == 1
+
+
+def test_textareas_say_their_height_once(app, client, as_role):
+    as_role("admin")
+    new_draft(client)
+    page = client.get("/thresholds/doc/edit").get_data(as_text=True)
+    textareas = re.findall(r"<textarea[^>]*>", page)
+    assert textareas and all(tag.count(" rows=") == 1 for tag in textareas)
+    assert page.count('id="lock_version"') == 1
+
+
+@pytest.mark.parametrize("slug", ["new", "search-synonyms"])
+def test_addresses_the_portal_uses_cannot_be_documents(app, client, as_role, slug):
+    as_role("admin")
+    data = {"submission_token": new_token(), "title": "T", "slug": slug}
+    response = client.post("/thresholds/new", data=data)
+    assert response.status_code == 422
+    assert "This web address is used by the portal: choose another" in response.get_data(as_text=True)
+
+
+def test_an_unknown_place_for_the_levels_is_stored_as_none(app):
+    from app.thresholds.services import DraftContent, SectionInput, save_draft
+
+    document = make_threshold_document(slug="doc", published=False)
+    version = document.versions[0]
+    content = DraftContent("", None, [SectionInput("A", "Title", "Body", "everything")], [], [])
+    save_draft(version, content, loaded_version=version.lock_version, actor=make_user(role="admin"))
+    assert [s.shows for s in version.sections] == [""]
+
+
+def test_errors_about_the_whole_list_of_levels_link_to_its_first_field(app, client, as_role):
+    as_role("admin")
+    draft = new_draft(client)
+    response = client.post("/thresholds/doc/edit", data=draft_post_data(draft, **{"levels-3-level": "5"}))
+    assert response.status_code == 422
+    assert summary_links(response.get_data(as_text=True)) == [
+        ("#levels-0-title", "The four levels of need are fixed")
+    ]
+
+
+def test_an_out_of_date_form_is_named_in_the_summary_without_a_link(app, client, as_role):
+    as_role("admin")
+    response = client.post("/thresholds/new", data={"title": "Early Help Offer", "slug": "early-help"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r"<li>\s*This form is out of date. Reload the page and try again.\s*</li>", page)

@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from sqlalchemy import event, select
 
 from app.extensions import db
+from app.thresholds.services import PathwayInput
 from tests.factories import make_threshold_document, make_user
 
 
@@ -140,10 +143,121 @@ def test_partners_are_not_offered_a_comparison_with_an_unpublished_draft(app, cl
 
 
 def test_search_links_sections_without_a_letter_to_their_anchor(app, client):
-    document = make_threshold_document(slug="doc")
+    from app.thresholds.editing import form_data_from_version
+    from app.thresholds.services import DraftContent, SectionInput, publish_version, save_draft
+
+    document = make_threshold_document(slug="doc", published=False)
     version = document.versions[0]
-    version.sections[0].code = ""
+    admin = make_user(role="admin")
+    content = DraftContent(
+        summary_of_amendments="First version.",
+        next_review_date=form_data_from_version(version)["next_review_date"],
+        sections=[
+            SectionInput("", "Universal services first", "Most needs are met by **universal** services.")
+        ],
+        levels=[],
+        pathways=[],
+    )
+    content.levels = _levels_of(version)
+    save_draft(version, content, loaded_version=version.lock_version, actor=admin)
+    publish_version(version, loaded_version=version.lock_version, actor=admin)
     db.session.commit()
     body = client.get("/thresholds/?q=universal", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'href="/thresholds/doc#section-0"' in body
     assert 'id="section-0"' in client.get("/thresholds/doc").get_data(as_text=True)
+
+
+def _levels_of(version):
+    from app.thresholds.services import LevelInput
+
+    return [
+        LevelInput(
+            lv.level,
+            lv.title,
+            lv.description_source,
+            lv.response_source,
+            lv.contact_source,
+            {d: [i.text for i in lv.indicators_in(d)] for d in ("development", "parenting", "family")},
+        )
+        for lv in version.levels
+    ]
+
+
+# --- One heading for each part, and the way between public pages and signing in ------------------
+
+
+def contents_of(page):
+    nav = page[
+        page.index('<nav class="portal-contents"') : page.index("</nav>", page.index("portal-contents"))
+    ]
+    return re.findall(r'<a class="govuk-link" href="(#[^"]+)">([^<]+)</a>', nav)
+
+
+def test_the_contents_list_each_part_once_and_the_levels_sit_in_their_section(app, client):
+    from app.thresholds.services import SectionInput
+
+    make_threshold_document("Pathway to Provision", "doc")
+    # The factory's document has one section; a document made in the editor has A to D.
+    admin = make_user(role="admin")
+    document = _with_sections(
+        "doc",
+        admin,
+        [
+            SectionInput("A", "A continuum of need", "Needs change."),
+            SectionInput("B", "Levels of need", "There are four levels.", "levels"),
+            SectionInput("C", "Pathways", "Each pathway sets out the steps.", "pathways"),
+            SectionInput("D", "Specialist guidance", "Other procedures."),
+        ],
+    )
+    page = client.get(f"/thresholds/{document.slug}").get_data(as_text=True)
+    assert contents_of(page) == [
+        ("#section-a", "A. A continuum of need"),
+        ("#section-b", "B. Levels of need"),
+        ("#section-c", "C. Pathways"),
+        ("#section-d", "D. Specialist guidance"),
+        ("#versions", "Versions"),
+    ]
+    assert page.count(">Levels of need<") == 0 and page.count("Referral pathways</h2>") == 0
+    b, c, d = page.index('id="section-b"'), page.index('id="section-c"'), page.index('id="section-d"')
+    assert b < page.index('id="level-1"') < page.index('id="level-4"') < c < page.index('id="pathway-0"') < d
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_without_a_section_to_hold_them_the_levels_and_pathways_get_headings_of_their_own(app, client):
+    make_threshold_document("Pathway to Provision", "doc")
+    page = client.get("/thresholds/doc").get_data(as_text=True)
+    assert contents_of(page) == [
+        ("#section-a", "A. A continuum of need"),
+        ("#levels", "Levels of need"),
+        ("#pathways", "Referral pathways"),
+        ("#versions", "Versions"),
+    ]
+    assert 'id="levels"' in page and 'id="pathways"' in page
+
+
+def _with_sections(slug, admin, sections):
+    from app.thresholds.models import ThresholdDocument
+    from app.thresholds.services import DraftContent, publish_version, save_draft, start_draft
+
+    document = db.session.scalar(select(ThresholdDocument).where(ThresholdDocument.slug == slug))
+    draft = start_draft(document, actor=admin)
+    content = DraftContent("New sections.", draft.next_review_date, sections, _levels_of(draft), [])
+    content.pathways = [
+        PathwayInput(p.concern, p.level, p.title, p.steps_source, p.service_name) for p in draft.pathways
+    ]
+    save_draft(draft, content, loaded_version=draft.lock_version, actor=admin)
+    publish_version(draft, loaded_version=draft.lock_version, actor=admin)
+    db.session.commit()
+    return document
+
+
+def test_the_sign_in_page_leads_to_the_public_thresholds_and_back(app, client, sign_in):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/thresholds/"' in page and "read the partnership's public thresholds" in page
+    make_threshold_document("Pathway to Provision", "doc")
+    for path in ("/thresholds/", "/thresholds/doc", "/thresholds/doc/versions/1"):
+        page = client.get(path).get_data(as_text=True)
+        assert f'href="/login?next={path}">Sign in</a>' in page, path
+    sign_in(make_user())
+    assert 'id="sign-in-prompt"' not in client.get("/thresholds/doc").get_data(as_text=True)

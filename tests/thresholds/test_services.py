@@ -221,8 +221,7 @@ def test_publishing_supersedes_the_current_version(document, admin):
     previous = services.publish_version(second, loaded_version=second.lock_version, actor=admin)
     db.session.commit()
     assert previous is first
-    assert (reload(first).status, reload(second).status) == ("superseded", "published")
-    assert reload(first).superseded_at is not None
+    assert (reload(first).state, reload(second).state) == ("superseded", "current")
 
 
 def test_the_first_publication_supersedes_nothing(draft, admin):
@@ -259,9 +258,13 @@ def test_only_the_current_version_is_acknowledged_or_marked_read(document, admin
     lead = make_user(role="agency_lead")
 
     def refused_for(version):
-        with refused(RuleBroken, match="Only the current version can be acknowledged"):
+        with refused(
+            RuleBroken, match="Only the current version, or one scheduled to replace it, can be ack"
+        ):
             services.acknowledge_for_agency(version, user=lead)
-        with refused(RuleBroken, match="Only the current version can be marked as read"):
+        with refused(
+            RuleBroken, match="Only the current version, or one scheduled to replace it, can be mar"
+        ):
             services.record_read(version, user=lead)
 
     refused_for(second)  # a draft
