@@ -154,3 +154,19 @@ def test_the_page_runs_the_same_queries_however_many_kinds_of_record_it_names(ap
         record("agency.update", make_agency(), actor=admin, summary=f"Edited agency {n}")
     db.session.commit()
     assert count_queries(app, lambda: client.get("/admin/audit/")) == count
+
+
+def test_every_event_the_portal_records_has_words_in_the_trail(app):
+    """A module that records a new kind of event says what it is called (its audit_words.py)."""
+    import re
+    from pathlib import Path
+
+    from app.audit.words import EVENTS
+
+    source = "\n".join(p.read_text() for p in Path(app.root_path).rglob("*.py"))
+    first_arguments = re.findall(
+        r'record\(\s*("[a-z_]+\.[a-z_]+"(?:\s+if\s[^,]+?\selse\s"[a-z_.]+")?)', source
+    )
+    recorded = {name for argument in first_arguments for name in re.findall(r'"([a-z_.]+)"', argument)}
+    assert len(recorded) > 20
+    assert sorted(recorded - set(EVENTS)) == []

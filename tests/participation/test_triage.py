@@ -269,3 +269,15 @@ def test_trust_members_see_counts_never_words(app, client, as_role):
     assert "Messages received" in page.get_data(as_text=True) and "More buses" not in page.get_data(
         as_text=True
     )
+
+
+def test_the_audit_trail_names_messages_by_number_and_never_shows_their_words(app, client, as_role):
+    lead = make_user(role="participation_lead")
+    feedback = received(flagged_words=True)
+    record_action(feedback, user=lead, action_taken="no_concern", note="")
+    tag_themes(feedback, user=lead, names=["home"])
+    db.session.commit()
+    as_role("admin")
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert f"Message {feedback.id}" in page and "recorded the action on a flagged message" in page
+    assert "he hits me" not in page

@@ -1,9 +1,4 @@
-"""Threshold documents, versions and acknowledgements in the audit trail's words.
-
-TODO(merge): this belongs to the thresholds feature, as app/thresholds/audit_words.py (create_app
-loads each feature's audit_words). It is here only because another change to the thresholds
-feature was under way at the same time; move it there and drop the import in audit_words.py.
-"""
+"""Threshold documents, versions and acknowledgements in the audit trail's words."""
 
 from flask import url_for
 from sqlalchemy import select
@@ -21,6 +16,8 @@ events(
         "threshold.acknowledge": EventWords(
             "Confirmed staff were briefed on thresholds", "{summary}, confirmed by {who}"
         ),
+        "threshold.read": EventWords("Read a version of thresholds", routine=True),
+        "threshold.synonyms": EventWords("Changed the words threshold search treats as the same"),
     }
 )
 
