@@ -11,18 +11,19 @@ from tests.querycount import count_queries
 
 SLUG = "pathway-to-provision"
 
-# (path, role, htmx fragment?) → the SQL statements the page runs (session and user: 1 of them).
+# (path, role, htmx fragment?) → the SQL statements the page runs (session and user: 1 of them;
+# on home pages, 1 more for the banner asking staff to read a new version of the thresholds).
 BUDGETS = {
-    ("/", "partner", False): 4,
-    ("/", "agency_lead", False): 5,
+    ("/", "partner", False): 5,
+    ("/", "agency_lead", False): 6,
     # Trust members, the programme manager and admins: one more for the challenges to follow up.
-    ("/", "trust_member", False): 6,
-    ("/", "programme_manager", False): 5,
-    ("/", "participation_lead", False): 3,
-    ("/", "admin", False): 12,
+    ("/", "trust_member", False): 7,
+    ("/", "programme_manager", False): 6,
+    ("/", "participation_lead", False): 4,
+    ("/", "admin", False): 13,
     (f"/thresholds/{SLUG}", "partner", False): 12,
-    ("/thresholds/?q=neglect", "partner", False): 5,
-    ("/thresholds/?q=neglect", "partner", True): 5,
+    ("/thresholds/?q=neglect", "partner", False): 6,
+    ("/thresholds/?q=neglect", "partner", True): 6,
     ("/actions/?rag=red", "trust_member", False): 7,
     ("/actions/?rag=red", "trust_member", True): 5,
     ("/actions/?agency=1&overdue=1", "agency_lead", False): 7,

@@ -318,7 +318,7 @@ class SearchSynonyms(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     groups_text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     updated_by: Mapped[User | None] = relationship()
 
