@@ -320,6 +320,13 @@ def pages() -> list[Page]:
         Page("Actions filtered (fragment)", "/actions/?rag=red", "trust_member", fragment_of="Actions list"),
         Page("Programme", "/programme/", "trust_member"),
         Page("Feedback triage queue", "/feedback/", "participation_lead"),
+        Page("Partnership progress", "/progress/", "trust_member"),
+        Page(
+            "Progress filtered (fragment)",
+            "/progress/?kind=school",
+            "trust_member",
+            fragment_of="Partnership progress",
+        ),
         Page("Have your say form", "/have-your-say", "anonymous"),
         Page(
             "Have your say (POST)",

@@ -232,6 +232,7 @@ def one_of_everything(owner: Agency | None = None, admin=None) -> dict:
         "response_id": response.id,
         "notification_id": _a_notification(admin),
         "token": "x" * 43,
+        "table": "projects",
     }
 
 

@@ -34,6 +34,9 @@ BUDGETS = {
     ("/admin/audit/", "admin", False): 6,
     ("/feedback/", "participation_lead", False): 3,
     ("/feedback/summary", "trust_member", False): 8,
+    # Every module's numbers, each from its own queries (programme 7, thresholds 4, young people 7).
+    ("/progress/", "trust_member", False): 21,
+    ("/progress/?kind=school", "trust_member", True): 20,
 }
 ACCOUNTS = {
     "partner": "police@demo.test",

@@ -113,6 +113,10 @@ EXPECTED_ROUTES = {
     ("/notifications/<int:notification_id>/read", "POST", "notifications.read_notification"),
     ("/notifications/read-all", "POST", "notifications.read_all"),
     ("/notifications/email", "GET,POST", "notifications.email_choices"),
+    ("/progress/", "GET", "progress.show_dashboard"),
+    ("/progress/agencies/<int:agency_id>", "GET", "progress.show_agency"),
+    ("/progress/export/<table>", "GET", "progress.export_table"),
+    ("/progress/report", "POST", "progress.download_report"),
     ("/static/<path:filename>", "GET", "static"),
 }
 

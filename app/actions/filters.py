@@ -18,6 +18,7 @@ SORTS = {
 }
 # Actions with an open challenge that is...
 CHALLENGE_FILTERS = {
+    "open": "Open challenges",
     "waiting": "Challenges waiting for a response",
     "overdue": "Challenges with an overdue response",
     "answered": "Answered challenges for you to close",
@@ -105,6 +106,8 @@ class ActionFilters:
             return Challenge.is_overdue
         if self.challenge == "answered":
             return and_(Challenge.is_answered, challenges_to_close(user))
+        if self.challenge == "open":
+            return Challenge.closed_at.is_(None)
         return Challenge.is_awaiting_response
 
     def _order(self):

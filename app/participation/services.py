@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.audit import record
 from app.auth.models import User
-from app.dates import today
+from app.dates import LOCAL_ZONE, today
 from app.db_types import utcnow
 from app.errors import RuleBroken
 from app.extensions import db
@@ -220,7 +220,12 @@ def feedback_summary(since: date | None = None) -> FeedbackSummary:
     """Counts only, in a fixed number of queries whatever the number of messages."""
     from app.participation.models import AGE_BANDS, feedback_themes
 
-    where = [Feedback.received_at >= since] if since else []
+    # From the start of that day in the partnership's time zone.
+    where = (
+        [Feedback.received_at >= datetime(since.year, since.month, since.day, tzinfo=LOCAL_ZONE)]
+        if since
+        else []
+    )
     total = db.session.scalar(select(func.count(Feedback.id)).where(*where))
     flagged_open = db.session.scalar(select(func.count(Feedback.id)).where(Feedback.awaits_action))
     by_theme = db.session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from app.actions.models import RAG_BY_SEVERITY, Action, Programme, Project, Rag, Review
 from app.audit import record
@@ -36,8 +36,9 @@ class Progress:
     weight_sum: int = 0
 
 
-def project_progress() -> dict[int, Progress]:
-    """Every project's roll-up in one query, however many actions there are."""
+def project_progress(owners: Select | None = None) -> dict[int, Progress]:
+    """Every project's roll-up in one query, however many actions there are. `owners` (a select
+    of agency ids, app.actions.reporting.owners_matching) counts only those agencies' actions."""
     unfinished = ~Action.is_finished
     rows = db.session.execute(
         select(
@@ -49,7 +50,11 @@ def project_progress() -> dict[int, Progress]:
             func.sum(case((Action.is_overdue, 1), else_=0)),
             func.sum(case((unfinished & (Action.rag == Rag.RED), 1), else_=0)),
         )
-        .where(Action.review == Review.ACCEPTED, Action.project_id.is_not(None))
+        .where(
+            Action.review == Review.ACCEPTED,
+            Action.project_id.is_not(None),
+            *([] if owners is None else [Action.owner_agency_id.in_(owners)]),
+        )
         .group_by(Action.project_id)
     ).all()
     return {

@@ -525,3 +525,49 @@ def save_synonyms(text: str, *, loaded_version: int | None, actor: User) -> Sear
         actor=actor,
     )
     return synonyms
+
+
+@dataclass
+class AcknowledgementCount:
+    """How many active agencies have, and have not, acknowledged a document's latest version."""
+
+    version: ThresholdVersion
+    acknowledged: int
+    agencies: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.agencies - self.acknowledged
+
+
+def acknowledgement_counts(owners=None) -> list[AcknowledgementCount]:
+    """For each document's latest published version: acknowledged and outstanding, among the
+    active agencies (or those in `owners`, a select of agency ids). Three queries."""
+    agencies = select(Agency.id).where(Agency.active.is_(True))
+    if owners is not None:
+        agencies = agencies.where(Agency.id.in_(owners))
+    total = db.session.scalar(select(func.count()).select_from(agencies.subquery()))
+    latest = latest_published_versions()
+    versions = db.session.scalars(
+        select(ThresholdVersion)
+        .join(
+            latest,
+            (latest.c.document_id == ThresholdVersion.document_id)
+            & (latest.c.number == ThresholdVersion.number),
+        )
+        .options(selectinload(ThresholdVersion.document))
+    ).all()
+    done = dict(
+        db.session.execute(
+            select(AgencyAcknowledgement.version_id, func.count(AgencyAcknowledgement.id))
+            .where(
+                AgencyAcknowledgement.version_id.in_([v.id for v in versions]),
+                AgencyAcknowledgement.agency_id.in_(agencies),
+            )
+            .group_by(AgencyAcknowledgement.version_id)
+        ).all()
+    )
+    return sorted(
+        (AcknowledgementCount(v, done.get(v.id, 0), total) for v in versions),
+        key=lambda c: c.version.document.title,
+    )

@@ -1,0 +1,202 @@
+"""The dashboard (/progress/), one agency's record, CSV copies of the tables, the board report."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from app.actions.export import csv_cell
+from app.actions.reporting import agency_actions, agency_challenges, agency_updates
+from app.auth.models import AGENCY_KIND_LABELS, Agency
+from app.dates import today
+from app.extensions import db
+from app.forms import ButtonForm, TextBox, strip_filter
+from app.htmx import render
+from app.permissions import requires
+from app.progress import bp, charts, permissions
+from app.progress.dashboard import Filters, build_dashboard
+from app.progress.report import board_report_pdf
+from app.thresholds.services import outstanding_acknowledgements
+
+
+class ReportForm(ButtonForm):
+    recommendations = TextAreaField(
+        "Recommendations",
+        description="Optional. What you ask the board to do, in your words: it goes in as written.",
+        widget=TextBox(rows=6),
+        filters=[strip_filter],
+        validators=[Length(max=4000, message="Keep the recommendations to 4,000 characters or fewer")],
+    )
+    submit = SubmitField("Download board report (PDF)", widget=GovSubmitInput())
+
+
+@bp.get("/")
+@requires(permissions.VIEW)
+def show_dashboard():
+    dashboard = build_dashboard(Filters.from_args(request.args))
+    return render(
+        "progress/dashboard.html",
+        block="dashboard",
+        dashboard=dashboard,
+        charts=_charts(dashboard),
+        kinds=AGENCY_KIND_LABELS,
+        agency_options=lambda: db.session.execute(
+            db.select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
+        ).all(),
+        report_form=ReportForm(formdata=None),
+    )
+
+
+def _charts(dashboard) -> dict:
+    months = dashboard.months
+    labels = [m.first_day.strftime("%b") for m in months]
+    return {
+        "rag": charts.stacked_bars(
+            "RAG reported in each month's updates",
+            labels,
+            [
+                charts.Series("Green", charts.RAG_COLOURS["green"], [m.green for m in months]),
+                charts.Series("Amber", charts.RAG_COLOURS["amber"], [m.amber for m in months]),
+                charts.Series("Red", charts.RAG_COLOURS["red"], [m.red for m in months]),
+            ],
+        ),
+        "percent": charts.bars(
+            "Average % complete reported each month", labels, [m.percent or 0 for m in months], maximum=100
+        ),
+    }
+
+
+@bp.get("/agencies/<int:agency_id>")
+@requires(permissions.VIEW_AGENCY)
+def show_agency(agency_id: int):
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        abort(404)
+    permissions.VIEW_AGENCY.require(current_user, agency)
+    returns = _returns_for(agency)
+    return render(
+        "progress/agency.html",
+        agency=agency,
+        actions=agency_actions(agency.id),
+        updates=agency_updates(agency.id),
+        challenges=agency_challenges(agency.id),
+        acknowledgements_due=outstanding_acknowledgements(agency.id),
+        returns=returns,
+        today=today(),
+    )
+
+
+def _returns_for(agency: Agency):
+    from app.progress.dashboard import _module
+
+    module = _module("app.returns.reporting")
+    return module.agency_returns(agency.id) if module else None
+
+
+# --- CSV copies of the dashboard's tables --------------------------------------------------------
+
+TABLES = ("projects", "exceptions", "acknowledgements", "months")
+
+
+@bp.get("/export/<table>")
+@requires(permissions.VIEW)
+def export_table(table: str):
+    if table not in TABLES:
+        abort(404)
+    dashboard = build_dashboard(Filters.from_args(request.args))
+    rows = _rows(table, dashboard)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="partnership-{table}-{today().isoformat()}.csv"'
+        },
+    )
+
+
+def _rows(table: str, dashboard) -> list[list]:
+    if table == "projects":
+        return [
+            ["Project", "Title", "RAG", "% complete", "Actions", "Overdue", "Open challenges", "Last update"]
+        ] + [
+            [
+                row.project.code,
+                row.project.title,
+                (row.progress.rag if row.progress else "") or "",
+                row.progress.percent if row.progress else "",
+                row.progress.actions if row.progress else 0,
+                row.progress.overdue if row.progress else 0,
+                row.activity.open_challenges,
+                row.activity.last_update.date().isoformat() if row.activity.last_update else "",
+            ]
+            for row in dashboard.projects
+        ]
+    if table == "exceptions":
+        return [
+            ["Reference", "Action", "Owner agency", "Named owner", "RAG", "Due", "Overdue", "Latest update"]
+        ] + [
+            [
+                e.action.reference,
+                e.action.title,
+                e.action.owner_agency.name,
+                e.action.owner_name,
+                e.action.rag,
+                e.action.due_date.isoformat(),
+                "Yes" if e.action.is_overdue else "No",
+                e.latest.note if e.latest else "",
+            ]
+            for e in dashboard.exceptions
+        ]
+    if table == "acknowledgements":
+        return [["Document", "Version", "Acknowledged", "Outstanding", "Agencies"]] + [
+            [c.version.document.title, c.version.number, c.acknowledged, c.outstanding, c.agencies]
+            for c in dashboard.acknowledgements
+        ]
+    return [["Month", "Green", "Amber", "Red", "Average % complete"]] + [
+        [m.label, m.green, m.amber, m.red, m.percent if m.percent is not None else ""]
+        for m in dashboard.months
+    ]
+
+
+# --- The board report ----------------------------------------------------------------------------
+
+
+@bp.post("/report")
+@requires(permissions.VIEW)
+def download_report():
+    form = ReportForm()
+    filters = Filters.from_args(request.args)
+    if not form.validate_on_submit():
+        dashboard = build_dashboard(filters)
+        return render(
+            "progress/dashboard.html",
+            dashboard=dashboard,
+            charts=_charts(dashboard),
+            kinds=AGENCY_KIND_LABELS,
+            agency_options=lambda: [],
+            report_form=form,
+            status=422,
+        )
+    dashboard = build_dashboard(filters)
+    html = render_template(
+        "progress/report.html",
+        dashboard=dashboard,
+        charts=_charts(dashboard),
+        recommendations=form.recommendations.data or "",
+        author=current_user,
+    )
+    return Response(
+        board_report_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="board-report-{today().isoformat()}.pdf"'},
+    )
