@@ -58,6 +58,11 @@ WITHDRAW_PROPOSAL = Permission(
         Role.AGENCY_LEAD: OWN_AGENCY,
     },
 )
+TOLD_ABOUT_OWN_ACTIONS = Permission(
+    "actions.told_about_own_actions",
+    "Be told when your agency's action is challenged, and reminded when it is due or overdue",
+    {Role.AGENCY_LEAD: OWN_AGENCY},
+)
 OVERSEE = Permission(
     "actions.oversee",
     "See the partnership's overdue and red actions on the home page",

@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import case, func, or_, select, update
 
-from app.actions import permissions
+from app.actions import notices, permissions
 from app.actions.models import (
     CHALLENGE_RESPONSE_WORKING_DAYS,
     OPEN_PROPOSALS,
@@ -199,6 +199,7 @@ def return_action(action: Action, *, reason: str, user: User, loaded_version: in
         after={**action.audit_view(), "return_reason": reason},
         summary=f"Returned proposed action {action.title}",
     )
+    notices.proposal_returned(action)
 
 
 def _require_open_proposal(action: Action, doing: str) -> None:
@@ -360,6 +361,7 @@ def raise_challenge(action: Action, *, user: User, text: str) -> Challenge:
         after={"action": action.reference, "text": text, "response_due": challenge.response_due.isoformat()},
         summary=f"Challenged {action.reference}",
     )
+    notices.challenge_raised(challenge)
     return challenge
 
 
@@ -378,6 +380,7 @@ def respond_to_challenge(challenge: Challenge, *, user: User, text: str) -> None
         after={"response": text},
         summary=f"Responded to a challenge on {challenge.action.reference}",
     )
+    notices.challenge_answered(challenge)
 
 
 def close_challenge(challenge: Challenge, *, user: User) -> None:

@@ -17,6 +17,7 @@ from app.errors import RuleBroken, StaleEdit
 from app.extensions import db
 from app.locking import claim
 from app.sanitize import render_markdown
+from app.thresholds import notices
 from app.thresholds.models import (
     LEVELS,
     SYNONYMS_ID,
@@ -367,6 +368,7 @@ def publish_version(
         f"in effect from {effective_from:%-d %B %Y}",
         actor=actor,
     )
+    notices.version_published(version)
     return previous
 
 
@@ -480,6 +482,29 @@ def outstanding_acknowledgements(agency_id: int) -> list[ThresholdVersion]:
     return _latest_published_not_in(
         select(AgencyAcknowledgement.version_id).where(AgencyAcknowledgement.agency_id == agency_id)
     )
+
+
+def outstanding_for_agencies(agency_ids: set[int]) -> dict[int, list[ThresholdVersion]]:
+    """For each agency, the latest published versions it has not acknowledged. Two queries."""
+    latest = latest_published_versions()
+    versions = db.session.scalars(
+        select(ThresholdVersion)
+        .join(
+            latest,
+            (latest.c.document_id == ThresholdVersion.document_id)
+            & (latest.c.number == ThresholdVersion.number),
+        )
+        .options(selectinload(ThresholdVersion.document))
+    ).all()
+    done = set(
+        db.session.execute(
+            select(AgencyAcknowledgement.agency_id, AgencyAcknowledgement.version_id).where(
+                AgencyAcknowledgement.agency_id.in_(agency_ids),
+                AgencyAcknowledgement.version_id.in_([v.id for v in versions]),
+            )
+        ).all()
+    )
+    return {a: [v for v in versions if (a, v.id) not in done] for a in agency_ids}
 
 
 def unread_versions(user: User) -> list[ThresholdVersion]:
