@@ -18,7 +18,8 @@ BUDGETS = {
     ("/", "agency_lead", False): 6,
     # Trust members, the programme manager and admins: one more for the challenges to follow up.
     ("/", "trust_member", False): 7,
-    ("/", "programme_manager", False): 6,
+    # The programme manager also sees which agencies have acknowledged the thresholds (2 more).
+    ("/", "programme_manager", False): 8,
     ("/", "participation_lead", False): 4,
     ("/", "admin", False): 13,
     (f"/thresholds/{SLUG}", "partner", False): 12,

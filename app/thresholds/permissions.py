@@ -22,7 +22,7 @@ ACKNOWLEDGE = Permission(
 SEE_ACKNOWLEDGEMENTS = Permission(
     "thresholds.see_acknowledgements",
     "See which agencies have acknowledged a version",
-    {Role.ADMIN: ALWAYS, Role.TRUST_MEMBER: ALWAYS},
+    {Role.ADMIN: ALWAYS, Role.TRUST_MEMBER: ALWAYS, Role.PROGRAMME_MANAGER: ALWAYS},
 )
 EDIT_SYNONYMS = Permission(
     "thresholds.edit_synonyms",

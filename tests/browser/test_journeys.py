@@ -45,6 +45,7 @@ def open_users_list(portal, page: Page) -> None:
     page.goto(portal.url("/login"))
     sign_in_by_keyboard(page, ADMIN)
     expect(page.get_by_role("heading", name="Welcome, Margaret Ellis")).to_be_visible()
+    follow_link(page, "Admin")
     follow_link(page, "Users")
     expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
 
