@@ -69,8 +69,11 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
 
-    # Sign-in throttling: per account (email), never a permanent lock-out.
+    # Sign-in throttling per guesser (client address and email): after SIGN_IN_MAX_FAILURES
+    # failures in a row that address pauses for SIGN_IN_FIRST_PAUSE, doubling with each further
+    # failure up to SIGN_IN_LOCKOUT. The account itself is never locked.
     SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_FIRST_PAUSE = timedelta(minutes=1)
     SIGN_IN_LOCKOUT = timedelta(minutes=15)
 
     # A CSRF token lives as long as the session that holds it.

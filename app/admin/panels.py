@@ -20,7 +20,7 @@ def administration_panel(user: User) -> Panel | None:
         select(func.count(User.id)).where(User.password_hash.is_(None), User.active.is_(True))
     )
     throttled = db.session.scalar(
-        select(func.count(SignInThrottle.email)).where(SignInThrottle.locked_until > utcnow())
+        select(func.count(SignInThrottle.key)).where(SignInThrottle.locked_until > utcnow())
     )
     items = []
     if invited:

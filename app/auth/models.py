@@ -189,11 +189,14 @@ class UserSession(db.Model):
 
 
 class SignInThrottle(db.Model):
-    """Failed sign-ins per email address, whether or not an account exists (no enumeration)."""
+    """Failed sign-ins by one guesser (client address) at one email address, whether or not an
+    account exists (no enumeration). The key is a digest of both (`app.auth.services.throttle_key`),
+    so the table names neither; its column keeps the name it had when the key was the email alone.
+    """
 
     __tablename__ = "sign_in_throttles"
 
-    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    key: Mapped[str] = mapped_column("email", String(254), primary_key=True)
     failure_count: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, url_for
@@ -17,6 +18,7 @@ from app.auth.services import (
     set_password,
     start_session,
 )
+from app.db_types import utcnow
 from app.extensions import db, limiter
 from app.forms import ButtonForm
 from app.htmx import render
@@ -43,16 +45,18 @@ def sign_in():
     next_url = safe_next(request.args.get("next"))
     locked_message = None
     if form.validate_on_submit():
-        result = authenticate(form.email.data, form.password.data)
+        result = authenticate(form.email.data, form.password.data, request.remote_addr)
         if result.ok:
             start_session(result.user)
             db.session.commit()
             return redirect(next_url or url_for("home.index"), 303)
         db.session.commit()  # keep the throttle count and the audit event of the failure
         if result.locked_until:
+            minutes = max(1, math.ceil((result.locked_until - utcnow()).total_seconds() / 60))
             locked_message = (
-                "There have been too many failed attempts to sign in to this account. "
-                "Wait 15 minutes and try again, or ask a portal administrator to help."
+                "There have been too many failed attempts to sign in from this device. "
+                f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again, "
+                "or ask a portal administrator to help."
             )
             form.email.errors.append(locked_message)
         else:

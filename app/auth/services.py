@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -47,29 +47,46 @@ class SignInResult:
         return self.user is not None
 
 
-def _throttle_for(email: str) -> SignInThrottle:
-    throttle = db.session.get(SignInThrottle, email)
+def throttle_key(email: str, address: str | None) -> str:
+    """One guesser at one account: the client address and the email, as a digest."""
+    return token_digest(f"{address or '-'}|{normalise_email(email)}")
+
+
+def _throttle_for(key: str) -> SignInThrottle:
+    throttle = db.session.get(SignInThrottle, key)
     if throttle is None:
-        throttle = SignInThrottle(email=email, failure_count=0)
+        throttle = SignInThrottle(key=key, failure_count=0)
         db.session.add(throttle)
     return throttle
 
 
-def authenticate(email: str, password: str) -> SignInResult:
-    """Check a sign-in attempt, counting failures per email whether or not the account exists.
+def pause_after(failures: int) -> timedelta | None:
+    """How long a guesser waits after `failures` failed sign-ins in a row: nothing for the first
+    few, then a pause that doubles with each further failure, up to SIGN_IN_LOCKOUT."""
+    config = current_app.config
+    beyond = failures - config["SIGN_IN_MAX_FAILURES"]
+    if beyond < 0:
+        return None
+    return min(config["SIGN_IN_FIRST_PAUSE"] * 2 ** min(beyond, 16), config["SIGN_IN_LOCKOUT"])
+
+
+def authenticate(email: str, password: str, address: str | None = None) -> SignInResult:
+    """Check a sign-in attempt, counting failures per guesser (client address) and email, whether
+    or not the account exists. A guesser who keeps failing is paused, for longer each time; the
+    account is never locked, so the real user signs in from their own device whatever an attacker
+    does elsewhere, and is told when someone keeps failing to sign in as them.
 
     The caller commits: the throttle row and the audit event are saved either way.
     """
     email = normalise_email(email)
     now = utcnow()
-    config = current_app.config
-    throttle = _throttle_for(email)
+    throttle = _throttle_for(throttle_key(email, address))
     if throttle.locked_until and throttle.locked_until > now:
         record(
             "auth.sign_in_refused",
             object_type="sign_in",
             object_id=email,
-            summary="Sign-in refused while throttled",
+            summary="Sign-in refused: this device is paused after failed attempts",
             actor_label=email,
         )
         return SignInResult(locked_until=throttle.locked_until)
@@ -91,22 +108,40 @@ def authenticate(email: str, password: str) -> SignInResult:
         record("auth.sign_in", user, actor=user, summary="Signed in")
         return SignInResult(user=user)
 
-    if throttle.locked_until:  # a lock-out still running answered above: this one has run its course
-        throttle.failure_count = 0
-        throttle.locked_until = None
     throttle.failure_count += 1
     throttle.last_failure_at = now
-    if throttle.failure_count >= config["SIGN_IN_MAX_FAILURES"]:
-        throttle.locked_until = now + config["SIGN_IN_LOCKOUT"]
+    pause = pause_after(throttle.failure_count)
+    throttle.locked_until = now + pause if pause else None
     record(
         "auth.sign_in_failed",
         object_type="sign_in",
         object_id=email,
         actor=user,
         actor_label=email,
-        summary=f"Failed sign-in ({throttle.failure_count} in a row)",
+        summary=f"Failed sign-in ({throttle.failure_count} in a row from this address)",
     )
+    if user is not None:
+        _tell_the_owner_of_repeated_failures(user, now)
     return SignInResult(locked_until=throttle.locked_until)
+
+
+def _tell_the_owner_of_repeated_failures(user: User, now: datetime) -> None:
+    """SIGN_IN_MAX_FAILURES failures at one account within an hour, from anywhere: its owner is
+    told (at most once an hour), so a slow attack from many addresses does not go unseen."""
+    from app.audit.models import AuditEvent
+    from app.auth.notices import sign_in_failures
+
+    since = now - timedelta(hours=1)
+    failures = db.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "auth.sign_in_failed",
+            AuditEvent.object_id == user.email,
+            AuditEvent.occurred_at >= since,
+        )
+    )
+    # The failure just recorded is counted too (the query flushes it first).
+    if failures >= current_app.config["SIGN_IN_MAX_FAILURES"]:
+        sign_in_failures(user, now)
 
 
 # --- Sessions ------------------------------------------------------------------------------

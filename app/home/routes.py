@@ -56,9 +56,11 @@ def _write_is_accepted(connection) -> bool:
     """
     probe = f"health-check-{secrets.token_hex(8)}@invalid"
     try:
-        connection.execute(insert(SignInThrottle).values(email=probe, failure_count=0))
+        connection.execute(
+            insert(SignInThrottle).values({SignInThrottle.key: probe, SignInThrottle.failure_count: 0})
+        )
         written = connection.scalar(
-            select(func.count()).select_from(SignInThrottle).where(SignInThrottle.email == probe)
+            select(func.count()).select_from(SignInThrottle).where(SignInThrottle.key == probe)
         )
         connection.rollback()
     except Exception:  # noqa: BLE001 - any failure to write means "not healthy"

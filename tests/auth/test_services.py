@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from flask import current_app, session
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.auth import services
 from app.auth.models import Invitation, SignInThrottle, UserSession, token_digest
@@ -14,14 +14,17 @@ from app.extensions import db
 from tests.factories import PASSWORD, make_user, reload
 from tests.service_checks import audit_actions
 
+ATTACKER = "203.0.113.66"
+OFFICE = "198.51.100.7"
 
-def throttle(email) -> SignInThrottle:
+
+def throttle(email, address=ATTACKER) -> SignInThrottle:
     db.session.expire_all()
-    return db.session.get(SignInThrottle, email)
+    return db.session.get(SignInThrottle, services.throttle_key(email, address))
 
 
-def sign_in(email, password):
-    result = services.authenticate(email, password)
+def sign_in(email, password, address=ATTACKER):
+    result = services.authenticate(email, password, address)
     db.session.commit()
     return result
 
@@ -52,37 +55,68 @@ def test_every_failed_sign_in_counts_against_the_email(app, case):
     assert audit_actions() == ["auth.sign_in_failed"]
 
 
-def test_the_fifth_failure_locks_the_email_and_then_even_the_right_password_is_refused(app):
+def test_the_fifth_failure_pauses_that_guesser_and_then_even_the_right_password_is_refused_there(app):
     make_user(email="jo@example.test")
     results = [sign_in("jo@example.test", "wrong password!") for _ in range(5)]
     assert [r.locked_until is not None for r in results] == [False, False, False, False, True]
-    lockout = current_app.config["SIGN_IN_LOCKOUT"]
-    assert results[-1].locked_until - utcnow() > lockout - timedelta(minutes=1)
+    first_pause = current_app.config["SIGN_IN_FIRST_PAUSE"]
+    assert first_pause - timedelta(seconds=5) < results[-1].locked_until - utcnow() <= first_pause
     refused = sign_in("jo@example.test", PASSWORD)
     assert not refused.ok and refused.locked_until == results[-1].locked_until
     assert throttle("jo@example.test").failure_count == 5
     assert audit_actions()[-1] == "auth.sign_in_refused"
 
 
-def expire_lockout(email):
-    """Five failures and a lock-out that ended a second ago."""
-    db.session.add(SignInThrottle(email=email, failure_count=5, locked_until=utcnow() - timedelta(seconds=1)))
+def test_an_attackers_guesses_never_lock_the_real_user_out_of_the_right_password(app):
+    make_user(email="jo@example.test")
+    for _ in range(12):
+        sign_in("jo@example.test", "wrong password!")
+    assert throttle("jo@example.test").locked_until > utcnow()
+    assert sign_in("jo@example.test", PASSWORD, address=OFFICE).ok
+    assert throttle("jo@example.test", OFFICE).failure_count == 0
+
+
+def expire_lockout(email, failures=5):
+    """`failures` failures from the attacker's address and a pause that ended a second ago."""
+    db.session.add(
+        SignInThrottle(
+            key=services.throttle_key(email, ATTACKER),
+            failure_count=failures,
+            locked_until=utcnow() - timedelta(seconds=1),
+        )
+    )
     db.session.commit()
 
 
-def test_after_a_lockout_runs_out_the_count_starts_again(app):
+@pytest.mark.parametrize("failures, pause", [(5, 2), (6, 4), (7, 8), (8, 15), (20, 15)])
+def test_each_failure_after_a_pause_doubles_the_next_pause_up_to_the_limit(app, failures, pause):
     make_user(email="jo@example.test")
-    expire_lockout("jo@example.test")
+    expire_lockout("jo@example.test", failures)
     result = sign_in("jo@example.test", "wrong password!")
-    assert not result.ok and result.locked_until is None
-    assert (throttle("jo@example.test").failure_count, throttle("jo@example.test").locked_until) == (1, None)
+    assert not result.ok
+    assert throttle("jo@example.test").failure_count == failures + 1
+    waited = result.locked_until - utcnow()
+    assert timedelta(minutes=pause) - timedelta(seconds=5) < waited <= timedelta(minutes=pause)
 
 
-def test_after_a_lockout_runs_out_the_right_password_signs_in_and_clears_it(app):
+def test_after_a_pause_runs_out_the_right_password_signs_in_and_clears_it(app):
     make_user(email="jo@example.test")
     expire_lockout("jo@example.test")
     assert sign_in("jo@example.test", PASSWORD).ok
     assert (throttle("jo@example.test").failure_count, throttle("jo@example.test").locked_until) == (0, None)
+
+
+def test_the_owner_is_told_once_when_someone_keeps_failing_to_sign_in_as_them(app):
+    from app.notifications.models import Notification
+
+    owner = make_user(email="jo@example.test")
+    for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"):
+        sign_in("jo@example.test", "wrong password!", address=address)
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
+    for address in ("192.0.2.5", "192.0.2.6", "192.0.2.7"):
+        sign_in("jo@example.test", "wrong password!", address=address)
+    told = db.session.scalars(select(Notification)).all()
+    assert [(n.recipient_id, n.kind) for n in told] == [(owner.id, "sign_in_failures")]
 
 
 # --- Sessions --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.auth.models import SignInThrottle, User
+from app.auth.services import throttle_key
 from app.db_types import utcnow
 from app.extensions import db
 from tests.factories import PASSWORD, make_user, reload
@@ -74,25 +75,39 @@ def test_invited_account_without_password_cannot_sign_in(app, client):
     assert post_sign_in(client, "new@example.test", "anything at all here").status_code == 422
 
 
-def test_five_failures_pause_the_account_for_fifteen_minutes(app, client):
+def from_address(address):
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def test_five_failures_pause_that_device_and_say_for_how_long(app, client):
     make_user(email="target@example.test")
     for _ in range(4):
         assert post_sign_in(client, "target@example.test", "wrong password!").status_code == 422
-    # The fifth failure pauses the account, and says so at once.
+    # The fifth failure pauses this device, and says so at once.
     assert post_sign_in(client, "target@example.test", "wrong password!").status_code == 429
-    # Even the right password is refused now, with a message saying why and for how long.
+    # Even the right password is refused from here now, with a message saying why and for how long.
     response = post_sign_in(client, "target@example.test", PASSWORD)
     page = response.get_data(as_text=True)
     assert response.status_code == 429
     assert THROTTLED in page
-    assert "15 minutes" in page
+    assert "Wait 1 minute and try again" in page
     assert "Welcome" not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
-    # Fifteen minutes later the account works again: no permanent lock-out.
-    throttle = db.session.get(SignInThrottle, "target@example.test")
+    # When the pause is over the right password works again: no lock-out.
+    throttle = db.session.get(SignInThrottle, throttle_key("target@example.test", "127.0.0.1"))
     throttle.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert post_sign_in(client, "target@example.test", PASSWORD).status_code == 303
+
+
+def test_an_attacker_elsewhere_never_locks_the_real_user_out(app, client):
+    make_user(email="target@example.test")
+    for _ in range(8):
+        post_sign_in(client, "target@example.test", "wrong password!", **from_address("203.0.113.9"))
+    refused = post_sign_in(client, "target@example.test", PASSWORD, **from_address("203.0.113.9"))
+    assert refused.status_code == 429
+    signed_in = post_sign_in(client, "target@example.test", PASSWORD, **from_address("198.51.100.20"))
+    assert signed_in.status_code == 303
 
 
 def test_throttling_counts_unknown_emails_too_so_it_reveals_nothing(app, client):
@@ -116,7 +131,7 @@ def test_success_resets_the_failure_count(app, client):
     for _ in range(4):
         post_sign_in(client, "a@example.test", "wrong password!")
     assert post_sign_in(client, "a@example.test", PASSWORD).status_code == 303
-    assert db.session.get(SignInThrottle, "a@example.test").failure_count == 0
+    assert db.session.get(SignInThrottle, throttle_key("a@example.test", "127.0.0.1")).failure_count == 0
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ def test_home_page_speaks_to_each_role(app, client, as_role, role):
     # participation leads), and none is told "nothing needs your attention" when nothing does.
     assert "What needs your attention" in page
     assert "Nothing needs your attention" not in page
-    assert ('href="/admin/users"' in page) == (role == Role.ADMIN)
+    assert ('href="/admin/"' in page) == (role == Role.ADMIN)
 
 
 def test_admin_home_shows_people_waiting_to_set_a_password(app, client, as_role):

@@ -52,7 +52,7 @@ def start_second_version(document, admin) -> ThresholdVersion:
 # --- Who may do what -------------------------------------------------------------------------
 
 
-def test_admins_write_and_publish_agency_leads_acknowledge_admins_and_trust_members_oversee(app):
+def test_admins_write_and_publish_agency_leads_acknowledge_the_trust_and_programme_manager_oversee(app):
     users = {role: make_user(role=role) for role in ROLES}
 
     def holders(permission):
@@ -61,7 +61,7 @@ def test_admins_write_and_publish_agency_leads_acknowledge_admins_and_trust_memb
     assert holders(permissions.WRITE) == {"admin"}
     assert holders(permissions.PUBLISH) == {"admin"}
     assert holders(permissions.ACKNOWLEDGE) == {"agency_lead"}
-    assert holders(permissions.SEE_ACKNOWLEDGEMENTS) == {"admin", "trust_member"}
+    assert holders(permissions.SEE_ACKNOWLEDGEMENTS) == {"admin", "trust_member", "programme_manager"}
 
 
 @pytest.mark.parametrize("role", NOT_ADMINS)

@@ -1,0 +1,26 @@
+"""What signing in tells an account's owner: someone keeps failing to sign in as them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.auth.models import User
+from app.navigation import path_for
+from app.notifications.kinds import Kind
+from app.notifications.services import notify
+
+SIGN_IN_FAILURES = Kind("sign_in_failures", "Someone keeps failing to sign in to your account", required=True)
+
+
+def sign_in_failures(user: User, now: datetime) -> None:
+    notify(
+        SIGN_IN_FAILURES,
+        [user],
+        title="Someone has repeatedly failed to sign in to your account",
+        body=(
+            "If it was not you, change your password and tell a portal administrator. "
+            "The portal has paused the device that was trying."
+        ),
+        link=path_for("auth.change_password"),
+        once_key=f"sign-in-failures:{now:%Y%m%d%H}",
+    )
