@@ -69,6 +69,9 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
 
+    # The security log (app/security_log.py): a file, or stderr when unset.
+    SECURITY_LOG_PATH = os.environ.get("SECURITY_LOG_PATH") or None
+
     # Sign-in throttling per guesser (client address and email): after SIGN_IN_MAX_FAILURES
     # failures in a row that address pauses for SIGN_IN_FIRST_PAUSE, doubling with each further
     # failure up to SIGN_IN_LOCKOUT. The account itself is never locked.

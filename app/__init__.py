@@ -43,9 +43,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.assets import init_assets
     from app.errors import register_error_handlers
     from app.security import register_security_headers
+    from app.security_log import init_security_log
 
     register_error_handlers(app)
     register_security_headers(app)
+    init_security_log(app)
     init_assets(app)
     if app.config.get("COUNT_QUERIES"):
         from app.querycount import init_query_count

@@ -203,6 +203,7 @@ def handle_http_exception(error: HTTPException):
         return error
     if error.code in (400, 429):
         expired = error.code == 400 and "CSRF" in (error.description or "")
+        g.csrf_failed = expired  # for the security log
         answer = _words_kept("expired") if expired else _words_kept("too_many") if error.code == 429 else None
         if answer is not None:
             return answer

@@ -7,6 +7,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 
+from app import security_log
 from app.audit.models import AuditEvent
 from app.extensions import db
 
@@ -53,4 +54,5 @@ def record(
         ip_address=request.remote_addr if keep_address and has_request_context() else None,
     )
     db.session.add(event)
+    security_log.from_audit(action, event.actor_id, event.object_type, event.object_id)
     return event
