@@ -142,3 +142,51 @@ def test_0007_keeps_the_rag_makes_status_a_stage_and_dates_each_challenge(empty_
         assert statuses == history == ["on_track", "at_risk", "off_track", "complete", "not_started"]
         assert "response_due" not in columns
         db.engine.dispose()
+
+
+def test_0012_links_existing_events_and_the_database_refuses_to_change_or_delete_one(empty_database_url):
+    """Events recorded before the chain existed are linked in the order they were recorded; from
+    then on the database itself refuses UPDATE and DELETE on audit_events, except filling an
+    event's empty chain columns."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.audit.chain import verify
+
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="0009_participation")
+        with db.engine.begin() as connection:
+            for n in (1, 2, 3):
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_events (occurred_at, actor_label, action, object_type, summary)"
+                        " VALUES (:when, 'admin@example.test', 'agency.update', 'agencies', :summary)"
+                    ),
+                    {"when": f"2026-11-0{n} 10:00:00.123456", "summary": f"Change {n}"},
+                )
+        upgrade()
+        verdict = verify(db.engine)
+        assert verdict.whole and verdict.checked == 3
+        for statement in (
+            "UPDATE audit_events SET summary = 'Nothing happened' WHERE id = 2",
+            "UPDATE audit_events SET hash = NULL WHERE id = 2",
+            "DELETE FROM audit_events WHERE id = 3",
+        ):
+            with pytest.raises(DBAPIError), db.engine.begin() as connection:
+                connection.execute(text(statement))
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_events (occurred_at, actor_label, action, object_type, summary)"
+                    " VALUES ('2026-11-05 10:00:00', 'x', 'agency.update', 'agencies', 'New')"
+                )
+            )
+            connection.execute(
+                text("UPDATE audit_events SET chain_seq = 4, prev_hash = 'p', hash = 'h' WHERE id = 4")
+            )
+            with pytest.raises(DBAPIError), connection.begin_nested():
+                connection.execute(text("UPDATE audit_events SET summary = 'Changed' WHERE id = 4"))
+        downgrade(revision="0009_participation")
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_events WHERE id = 3"))
+        db.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -28,6 +28,11 @@ class AuditEvent(db.Model):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip_address: Mapped[str | None] = mapped_column(String(64))
+    # The hash chain (app/audit/chain.py): each event's place in the chain, the hash of the one
+    # before it and its own hash over both and its content. `flask audit verify` checks it.
+    chain_seq: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
 
@@ -41,7 +46,30 @@ class AuditTrailIsAppendOnly(RuntimeError):
     pass
 
 
+CHAIN_COLUMNS = ("chain_seq", "prev_hash", "hash")
+
+
 @event.listens_for(AuditEvent, "before_update")
-@event.listens_for(AuditEvent, "before_delete")
 def _refuse_changes(mapper, connection, target):
+    """The one update allowed: linking an event onto the hash chain, once (app/audit/chain.py)."""
+    state = inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    if changed <= set(CHAIN_COLUMNS) and all(old is None for old in state.attrs.hash.history.deleted):
+        return
     raise AuditTrailIsAppendOnly("Audit events are never changed or deleted.")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_deletes(mapper, connection, target):
+    raise AuditTrailIsAppendOnly("Audit events are never changed or deleted.")
+
+
+class AuditChain(db.Model):
+    """The head of the audit trail's hash chain: one row, locked by each commit that adds
+    events, so the chain has one order however many requests write at once."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64))

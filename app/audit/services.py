@@ -8,7 +8,9 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from app import security_log
+from app.audit.chain import keep_for_commit
 from app.audit.models import AuditEvent
+from app.db_types import utcnow
 from app.extensions import db
 
 
@@ -43,6 +45,7 @@ def record(
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
     event = AuditEvent(
+        occurred_at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         actor_label=actor_label or (actor.email if actor is not None else "anonymous"),
         action=action,
@@ -54,5 +57,7 @@ def record(
         ip_address=request.remote_addr if keep_address and has_request_context() else None,
     )
     db.session.add(event)
+    # Linked onto the audit trail's hash chain when the transaction commits (app/audit/chain.py).
+    keep_for_commit(db.session(), event)
     security_log.from_audit(action, event.actor_id, event.object_type, event.object_id)
     return event
