@@ -124,6 +124,7 @@ def _optional_module(feature: str, name: str):
 
 def _register_blueprints(app: Flask) -> None:
     from app import cli as core_cli
+    from app.backup import backup_cli
 
     navigation = []
     for name in FEATURES:
@@ -140,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["portal_navigation"] = sorted(navigation, key=lambda item: item.order)
     app.cli.add_command(core_cli.demo_cli)
     app.cli.add_command(core_cli.permissions_cli)
+    app.cli.add_command(backup_cli)
 
 
 def demo_scalers():
