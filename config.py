@@ -83,6 +83,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
 
     INVITATION_LIFETIME = timedelta(days=3)
+    PASSWORD_RESET_LIFETIME = timedelta(minutes=30)
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")
 
     # Have your say (young people's feedback). Retention: `flask participation purge` deletes
     # ordinary messages after two years; flagged ones, once acted on, after seven.

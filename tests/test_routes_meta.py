@@ -16,6 +16,8 @@ PUBLIC_ENDPOINTS = {
     "static",
     "auth.sign_in",
     "auth.set_password_from_invitation",
+    "auth.forgot_password",
+    "auth.reset_password",
     "home.index",
     "home.health",
     # Threshold documents marked public are readable without an account; the views themselves
@@ -38,6 +40,8 @@ EXPECTED_ROUTES = {
     ("/login", "GET,POST", "auth.sign_in"),
     ("/logout", "POST", "auth.sign_out"),
     ("/set-password/<token>", "GET,POST", "auth.set_password_from_invitation"),
+    ("/forgot-password", "GET,POST", "auth.forgot_password"),
+    ("/reset-password/<token>", "GET,POST", "auth.reset_password"),
     ("/account/password", "GET,POST", "auth.change_password"),
     ("/admin/", "GET", "admin.index"),
     ("/admin/agencies", "GET", "admin.list_agencies"),

@@ -14,5 +14,9 @@ events(
         ),
         "auth.invitation_accepted": EventWords("Set a password from an invitation"),
         "auth.password_changed": EventWords("Changed their password"),
+        "auth.password_reset_requested": EventWords(
+            "Asked for a password reset link", "A password reset link was asked for {object}", routine=True
+        ),
+        "auth.password_reset": EventWords("Reset their password from an emailed link"),
     }
 )

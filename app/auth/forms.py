@@ -40,6 +40,27 @@ class NewPasswordMixin:
     )
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Enter a shorter email address"),
+        ],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField("Set new password and sign in", widget=GovSubmitInput())
+
+    def __init__(self, *args, account_email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+
 class SetPasswordForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField("Set password and sign in", widget=GovSubmitInput())
 

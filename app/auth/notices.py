@@ -24,3 +24,17 @@ def sign_in_failures(user: User, now: datetime) -> None:
         link=path_for("auth.change_password"),
         once_key=f"sign-in-failures:{now:%Y%m%d%H}",
     )
+
+
+PASSWORD_CHANGED = Kind("password_changed", "Your password is changed", required=True)
+
+
+def password_changed(user: User, how: str) -> None:
+    """Told in the portal and by email, so a change the owner did not make does not go unseen."""
+    notify(
+        PASSWORD_CHANGED,
+        [user],
+        title=f"Your password was changed ({how})",
+        body="If you did not do this, tell a portal administrator at once.",
+        link=path_for("auth.change_password"),
+    )

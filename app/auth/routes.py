@@ -8,8 +8,17 @@ from flask_login import current_user
 
 from app.audit import record
 from app.auth import bp
-from app.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from app.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+)
+from app.auth.notices import password_changed
 from app.auth.passwords import verify_password
+from app.auth.reset import request_reset, user_for_reset_token
+from app.auth.reset import reset_password as reset_user_password
 from app.auth.services import (
     accept_invitation,
     authenticate,
@@ -22,6 +31,7 @@ from app.db_types import utcnow
 from app.extensions import db, limiter
 from app.forms import ButtonForm
 from app.htmx import render
+from app.mail import mail_configured
 from app.permissions import public, signed_in
 
 
@@ -105,6 +115,39 @@ def set_password_from_invitation(token: str):
     )
 
 
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_reset(form.email.data)
+        db.session.commit()
+        return render("auth/reset_link_sent.html", mail_configured=mail_configured())
+    return render("auth/forgot_password.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    user = user_for_reset_token(token)
+    if user is None:
+        return render("auth/reset_link_invalid.html", status=404)
+    form = ResetPasswordForm(account_email=user.email)
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            end_current_session("switched_account")
+        reset_user_password(user, form.password.data)
+        start_session(user)
+        db.session.commit()
+        flash(
+            "Your new password is set and you are signed in. Any other signed-in browsers were signed out.",
+            "success",
+        )
+        return redirect(url_for("home.index"), 303)
+    return render("auth/reset_password.html", form=form, account=user, status=422 if form.errors else 200)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
@@ -116,6 +159,7 @@ def change_password():
         else:
             set_password(user, form.password.data, reason="password_changed")
             record("auth.password_changed", user, summary="Changed their password")
+            password_changed(user, "from your account page")
             start_session(user)  # every other browser is signed out; this one carries on
             db.session.commit()
             flash("Your password has been changed. Any other signed-in browsers were signed out.", "success")
