@@ -38,6 +38,15 @@ def _engine_options(url: str) -> dict:
     return options
 
 
+def _roles_from_environment(default: frozenset[str]) -> frozenset[str]:
+    """MFA_REQUIRED_ROLES="admin,programme_manager": the roles that must use two-factor sign-in
+    (set it empty to require it of nobody)."""
+    value = os.environ.get("MFA_REQUIRED_ROLES")
+    if value is None:
+        return default
+    return frozenset(role.strip() for role in value.split(",") if role.strip())
+
+
 class Config:
     PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Nottinghamshire Safeguarding Children Partnership")
     SECRET_KEY = os.environ.get("SECRET_KEY")
@@ -68,6 +77,10 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
+
+    # Two-factor sign-in (app/auth/two_factor.py): required of no role in development, tests and
+    # the demo, so the README's demo accounts sign in with a password (the sign-in page says so).
+    MFA_REQUIRED_ROLES = _roles_from_environment(frozenset())
 
     # The security log (app/security_log.py): a file, or stderr when unset.
     SECURITY_LOG_PATH = os.environ.get("SECURITY_LOG_PATH") or None
@@ -142,6 +155,9 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     HSTS = True
+    MFA_REQUIRED_ROLES = _roles_from_environment(
+        frozenset({"admin", "programme_manager", "participation_lead"})
+    )
 
     @classmethod
     def check(cls) -> None:

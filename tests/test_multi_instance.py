@@ -176,6 +176,8 @@ def two_instances(shared_database):
         "DATABASE_URL": url,
         "RATELIMIT_STORAGE_URI": redis_url,
         "SIGN_IN_RATE_LIMIT": "6 per minute",
+        # Sessions and limits across instances, signed in with the demo passwords (no authenticator).
+        "MFA_REQUIRED_ROLES": "",
     }
     instances = [Instance(env), Instance(env)]
     yield instances

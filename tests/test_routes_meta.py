@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = {
     "auth.set_password_from_invitation",
     "auth.forgot_password",
     "auth.reset_password",
+    # The second step of signing in: the user has given their password but has no session yet.
+    "auth.two_factor_sign_in",
     "home.index",
     "home.health",
     # Threshold documents marked public are readable without an account; the views themselves
@@ -42,6 +44,8 @@ EXPECTED_ROUTES = {
     ("/set-password/<token>", "GET,POST", "auth.set_password_from_invitation"),
     ("/forgot-password", "GET,POST", "auth.forgot_password"),
     ("/reset-password/<token>", "GET,POST", "auth.reset_password"),
+    ("/login/code", "GET,POST", "auth.two_factor_sign_in"),
+    ("/account/two-factor", "GET,POST", "auth.two_factor"),
     ("/account/password", "GET,POST", "auth.change_password"),
     ("/admin/", "GET", "admin.index"),
     ("/admin/agencies", "GET", "admin.list_agencies"),

@@ -56,3 +56,19 @@ def create_admin_command(email: str, full_name: str, agency_name: str, password:
     )
     db.session.commit()
     click.echo(f"Administrator {email} created.")
+
+
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+@click.option("--reason", prompt="Why (kept in the audit trail)")
+def reset_two_factor_command(email: str, reason: str) -> None:
+    """Turn off two-factor sign-in for someone who lost their authenticator and recovery codes.
+    Confirm who they are first (by phone, through their agency lead)."""
+    from app.auth.two_factor import turn_off
+
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or user.totp_secret is None:
+        raise click.ClickException(f"{email} has no account with two-factor sign-in turned on.")
+    turn_off(user, actor=None, reason=reason)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in is off for {user.email}; they set it up again at their next sign-in.")

@@ -18,5 +18,9 @@ events(
             "Asked for a password reset link", "A password reset link was asked for {object}", routine=True
         ),
         "auth.password_reset": EventWords("Reset their password from an emailed link"),
+        "auth.password_accepted": EventWords("Password accepted; asked for a code", routine=True),
+        "auth.two_factor_failed": EventWords("Entered a wrong two-factor code", routine=True),
+        "auth.two_factor_enabled": EventWords("Turned on two-factor sign-in"),
+        "auth.two_factor_reset": EventWords("Two-factor sign-in turned off by an administrator"),
     }
 )

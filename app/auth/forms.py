@@ -40,6 +40,28 @@ class NewPasswordMixin:
     )
 
 
+class TwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code",
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the code from your authenticator app"), Length(max=20)],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class EnrolTwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        description="6 digits, shown after you add the portal to the app.",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the 6-digit code your authenticator app shows"), Length(max=20)],
+    )
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
 class ForgotPasswordForm(FlaskForm):
     email = StringField(
         "Email address",

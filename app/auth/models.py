@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, func, select
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -133,6 +133,11 @@ class User(UserMixin, Versioned, db.Model):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-factor sign-in (app/auth/two_factor.py): the authenticator's shared secret, the last
+    # time step a code was accepted for (a code works once), and since when it is on.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency] = relationship(back_populates="users")
 
@@ -230,3 +235,14 @@ def count_active_holders(permission) -> int:
     """How many active accounts hold `permission` (e.g. the last one who can manage users)."""
     roles = [str(role) for role in permission.roles]
     return db.session.scalar(select(func.count(User.id)).where(User.role.in_(roles), User.active.is_(True)))
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for signing in without the authenticator; stored only as a digest."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -38,3 +38,16 @@ def password_changed(user: User, how: str) -> None:
         body="If you did not do this, tell a portal administrator at once.",
         link=path_for("auth.change_password"),
     )
+
+
+TWO_FACTOR_CHANGED = Kind("two_factor_changed", "Your two-factor sign-in is turned on or off", required=True)
+
+
+def two_factor_changed(user: User, how: str) -> None:
+    notify(
+        TWO_FACTOR_CHANGED,
+        [user],
+        title=f"Two-factor sign-in was {how} for your account",
+        body="If you did not expect this, tell a portal administrator at once.",
+        link=path_for("auth.two_factor"),
+    )

@@ -1,20 +1,25 @@
 from __future__ import annotations
 
 import math
+import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.audit import record
 from app.auth import bp
+from app.auth import two_factor as two_factor_service
 from app.auth.forms import (
     ChangePasswordForm,
+    EnrolTwoFactorForm,
     ForgotPasswordForm,
     ResetPasswordForm,
     SetPasswordForm,
     SignInForm,
+    TwoFactorForm,
 )
+from app.auth.models import User
 from app.auth.notices import password_changed
 from app.auth.passwords import verify_password
 from app.auth.reset import request_reset, user_for_reset_token
@@ -28,6 +33,7 @@ from app.auth.services import (
     start_session,
 )
 from app.db_types import utcnow
+from app.errors import on_failure
 from app.extensions import db, limiter
 from app.forms import ButtonForm
 from app.htmx import render
@@ -56,6 +62,16 @@ def sign_in():
     locked_message = None
     if form.validate_on_submit():
         result = authenticate(form.email.data, form.password.data, request.remote_addr)
+        if result.ok and two_factor_service.enrolled(result.user):
+            session.clear()
+            session[TWO_FACTOR_PENDING] = {
+                "u": result.user.id,
+                "at": int(time.time()),
+                "next": next_url,
+                "tries": 0,
+            }
+            db.session.commit()
+            return redirect(url_for("auth.two_factor_sign_in"), 303)
         if result.ok:
             start_session(result.user)
             db.session.commit()
@@ -77,6 +93,105 @@ def sign_in():
         )
     status = 422 if form.errors else 200
     return render("auth/sign_in.html", form=form, next_url=next_url, status=status)
+
+
+TWO_FACTOR_PENDING = "two_factor_pending"
+TWO_FACTOR_SETUP = "two_factor_setup"
+# The second step must follow the first within this time, in at most this many tries.
+TWO_FACTOR_WINDOW = 300
+TWO_FACTOR_TRIES = 5
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+def two_factor_sign_in():
+    pending = session.get(TWO_FACTOR_PENDING)
+    user = db.session.get(User, pending["u"]) if pending else None
+    if user is None or not user.active or time.time() - pending["at"] > TWO_FACTOR_WINDOW:
+        session.pop(TWO_FACTOR_PENDING, None)
+        flash("Sign in with your email address and password first.", "info")
+        return redirect(url_for("auth.sign_in"), 303)
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        how = two_factor_service.check(user, form.code.data)
+        if how is not None:
+            start_session(user)
+            summary = "Signed in with a recovery code" if how == "recovery" else "Signed in"
+            record("auth.sign_in", user, actor=user, summary=summary)
+            db.session.commit()
+            if how == "recovery":
+                left = two_factor_service.recovery_codes_left(user)
+                flash(f"You signed in with a recovery code. You have {left} left.", "info")
+            return redirect(pending.get("next") or url_for("home.index"), 303)
+        record("auth.two_factor_failed", user, actor=user, summary="Wrong two-factor code")
+        pending["tries"] += 1
+        session[TWO_FACTOR_PENDING] = pending
+        db.session.commit()
+        if pending["tries"] >= TWO_FACTOR_TRIES:
+            session.pop(TWO_FACTOR_PENDING, None)
+            flash("Too many wrong codes. Sign in again.", "error")
+            return redirect(url_for("auth.sign_in"), 303)
+        form.code.errors.append(
+            "That code is not right, or was already used. Enter the code the app shows now"
+        )
+    return render("auth/two_factor_sign_in.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@signed_in
+def two_factor():
+    user = current_user._get_current_object()
+    if two_factor_service.enrolled(user):
+        return render(
+            "auth/two_factor.html",
+            user=user,
+            codes_left=two_factor_service.recovery_codes_left(user),
+            required=two_factor_service.required_for(user),
+        )
+    secret = session.get(TWO_FACTOR_SETUP) or two_factor_service.new_secret()
+    session[TWO_FACTOR_SETUP] = secret
+    form = EnrolTwoFactorForm()
+
+    def render_setup(status: int = 200, conflict: bool = False):
+        return render(
+            "auth/two_factor_setup.html",
+            form=form,
+            secret=secret,
+            qr_code=two_factor_service.qr_code(secret, user),
+            required=two_factor_service.required_for(user),
+            status=status,
+        )
+
+    if form.validate_on_submit():
+        on_failure(render_setup, form, field="code")
+        codes = two_factor_service.enrol(user, secret, form.code.data)
+        db.session.commit()
+        session.pop(TWO_FACTOR_SETUP, None)
+        response = render("auth/recovery_codes.html", codes=codes)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return render_setup(status=422 if form.errors else 200)
+
+
+@bp.before_app_request
+def two_factor_first():
+    """A role that must use two-factor sign-in sets it up before anything else."""
+    if not current_user.is_authenticated or request.endpoint in TWO_FACTOR_FREE:
+        return None
+    user = current_user._get_current_object()
+    if not two_factor_service.required_for(user) or two_factor_service.enrolled(user):
+        return None
+    target = url_for("auth.two_factor")
+    if request.htmx:
+        response = current_app.response_class("", status=401)
+        response.headers["HX-Redirect"] = target
+        return response
+    flash("Your role needs two-factor sign-in. Set it up to continue.", "info")
+    return redirect(target, 303 if request.method == "POST" else 302)
+
+
+TWO_FACTOR_FREE = {"auth.two_factor", "auth.sign_out", "static", "home.health", None}
 
 
 @bp.post("/logout")

@@ -105,7 +105,10 @@ def authenticate(email: str, password: str, address: str | None = None) -> SignI
             .execution_options(synchronize_session=False)
         )
         set_committed_value(user, "last_sign_in_at", now)
-        record("auth.sign_in", user, actor=user, summary="Signed in")
+        if user.totp_secret is not None:
+            record("auth.password_accepted", user, actor=user, summary="Password accepted; asked for a code")
+        else:
+            record("auth.sign_in", user, actor=user, summary="Signed in")
         return SignInResult(user=user)
 
     throttle.failure_count += 1
