@@ -107,3 +107,37 @@ def test_signed_in_user_gets_503_not_500_when_the_database_goes(
 def test_odd_numbers_in_query_strings_are_not_500s(app, client, as_role, path):
     as_role("admin")
     assert client.get(path).status_code == 200
+
+
+def test_a_failure_in_the_middle_of_a_submission_leaves_nothing_half_written(
+    app, client, as_role, monkeypatch
+):
+    """The agency is added and its audit event recorded, then something breaks before the
+    commit: the answer is the 500 page, and neither the agency nor the audit event exists."""
+    from sqlalchemy import func, select
+
+    import app.admin.services as admin_services
+    from app.audit.models import AuditEvent
+    from app.auth.models import Agency
+    from app.extensions import db
+    from app.forms import new_token
+
+    as_role("admin")
+    events_before = db.session.scalar(select(func.count(AuditEvent.id)))
+    real_record = admin_services.record
+
+    def record_then_break(*args, **kwargs):
+        real_record(*args, **kwargs)
+        db.session.flush()  # the rows are in the database, uncommitted
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(admin_services, "record", record_then_break)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.post(
+        "/admin/agencies/new",
+        data={"submission_token": new_token(), "name": "Half Written Agency", "kind": "police"},
+    )
+    assert response.status_code == 500 and "the disk filled up" not in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Agency.id)).where(Agency.name == "Half Written Agency")) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events_before

@@ -209,6 +209,7 @@ def sign_out():
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
 def set_password_from_invitation(token: str):
     invitation = find_usable_invitation(token)
     if invitation is None:
@@ -244,6 +245,7 @@ def forgot_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
 def reset_password(token: str):
     user = user_for_reset_token(token)
     if user is None:
