@@ -97,6 +97,8 @@ class Config:
 
     INVITATION_LIFETIME = timedelta(days=3)
     PASSWORD_RESET_LIFETIME = timedelta(minutes=30)
+    # Changing roles, publishing thresholds and exporting ask for the password again after this.
+    FRESH_SIGN_IN_WINDOW = timedelta(minutes=15)
     PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")
 
     # Have your say (young people's feedback). Retention: `flask participation purge` deletes

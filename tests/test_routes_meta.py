@@ -46,6 +46,7 @@ EXPECTED_ROUTES = {
     ("/reset-password/<token>", "GET,POST", "auth.reset_password"),
     ("/login/code", "GET,POST", "auth.two_factor_sign_in"),
     ("/account/two-factor", "GET,POST", "auth.two_factor"),
+    ("/account/confirm", "GET,POST", "auth.confirm_sign_in"),
     ("/account/password", "GET,POST", "auth.change_password"),
     ("/admin/", "GET", "admin.index"),
     ("/admin/agencies", "GET", "admin.list_agencies"),

@@ -46,6 +46,7 @@ from app.actions.services import (
     revise_proposal,
     withdraw_proposal,
 )
+from app.auth.fresh import fresh_sign_in
 from app.errors import RuleBroken, on_failure
 from app.extensions import db
 from app.forms import ButtonForm, posted
@@ -97,6 +98,7 @@ def list_actions():
 
 @bp.get("/export")
 @signed_in
+@fresh_sign_in
 def export_actions():
     filters = ActionFilters.from_args(request.args)
     return actions_csv(filters.apply(_with_details(permissions.visible_actions(_user())), _user()))

@@ -21,6 +21,7 @@ from app.admin.services import (
     update_agency,
     update_user,
 )
+from app.auth.fresh import fresh_sign_in
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User
 from app.errors import on_failure
 from app.extensions import db
@@ -250,6 +251,7 @@ def resend_invitation_page(user_id: int):
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires(MANAGE_USERS)
+@fresh_sign_in
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
     in_row = wants_fragment()

@@ -21,6 +21,8 @@ events(
         "auth.password_accepted": EventWords("Password accepted; asked for a code", routine=True),
         "auth.two_factor_failed": EventWords("Entered a wrong two-factor code", routine=True),
         "auth.two_factor_enabled": EventWords("Turned on two-factor sign-in"),
+        "auth.confirmed": EventWords("Confirmed it was them before a sensitive action", routine=True),
+        "auth.confirm_failed": EventWords("Failed to confirm it was them"),
         "auth.two_factor_reset": EventWords("Two-factor sign-in turned off by an administrator"),
     }
 )

@@ -62,6 +62,21 @@ class EnrolTwoFactorForm(FlaskForm):
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
 
 
+class ConfirmSignInForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
+    )
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[Length(max=20)],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 class ForgotPasswordForm(FlaskForm):
     email = StringField(
         "Email address",

@@ -12,6 +12,7 @@ from app.auth import bp
 from app.auth import two_factor as two_factor_service
 from app.auth.forms import (
     ChangePasswordForm,
+    ConfirmSignInForm,
     EnrolTwoFactorForm,
     ForgotPasswordForm,
     ResetPasswordForm,
@@ -19,6 +20,7 @@ from app.auth.forms import (
     SignInForm,
     TwoFactorForm,
 )
+from app.auth.fresh import mark_fresh
 from app.auth.models import User
 from app.auth.notices import password_changed
 from app.auth.passwords import verify_password
@@ -172,6 +174,38 @@ def two_factor():
         response.headers["Cache-Control"] = "no-store"
         return response
     return render_setup(status=422 if form.errors else 200)
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@signed_in
+def confirm_sign_in():
+    """Prove it is you again before a sensitive action (app/auth/fresh.py)."""
+    user = current_user._get_current_object()
+    next_url = safe_next(request.args.get("next")) or url_for("home.index")
+    form = ConfirmSignInForm()
+    needs_code = two_factor_service.enrolled(user)
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.password.data):
+            form.password.errors.append("Your password is not correct")
+        elif needs_code and two_factor_service.check(user, form.code.data or "") is None:
+            form.code.errors.append("Enter the code your authenticator app shows now")
+        else:
+            mark_fresh()
+            record(
+                "auth.confirmed",
+                user,
+                actor=user,
+                summary="Confirmed their password before a sensitive action",
+            )
+            db.session.commit()
+            return redirect(next_url, 303)
+        record(
+            "auth.confirm_failed", user, actor=user, summary="Wrong password or code when asked to confirm"
+        )
+        db.session.commit()
+    return render(
+        "auth/confirm_sign_in.html", form=form, needs_code=needs_code, status=422 if form.errors else 200
+    )
 
 
 @bp.before_app_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,8 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "sid"
+# When this browser last proved who it is (signing in, or confirming before a sensitive action).
+SIGNED_IN_AT = "signed_in_at"
 # Refresh last_seen_at at most this often, so reading pages does not write on every request.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
@@ -163,6 +166,7 @@ def start_session(user: User) -> None:
         )
     )
     session[SESSION_KEY] = token
+    session[SIGNED_IN_AT] = int(time.time())
     session.permanent = True
     login_user(user)
 

@@ -13,6 +13,7 @@ from wtforms.validators import Length
 
 from app.actions.export import csv_cell
 from app.actions.reporting import agency_actions, agency_challenges, agency_updates
+from app.auth.fresh import fresh_sign_in
 from app.auth.models import AGENCY_KIND_LABELS, Agency
 from app.dates import today
 from app.extensions import db
@@ -106,6 +107,7 @@ TABLES = ("projects", "exceptions", "acknowledgements", "months")
 
 @bp.get("/export/<table>")
 @requires(permissions.VIEW)
+@fresh_sign_in
 def export_table(table: str):
     if table not in TABLES:
         abort(404)
@@ -173,6 +175,7 @@ def _rows(table: str, dashboard) -> list[list]:
 
 @bp.post("/report")
 @requires(permissions.VIEW)
+@fresh_sign_in
 def download_report():
     form = ReportForm()
     filters = Filters.from_args(request.args)

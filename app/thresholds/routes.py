@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.auth.fresh import fresh_sign_in
 from app.dates import today
 from app.errors import on_failure
 from app.extensions import db, login_manager
@@ -375,6 +376,7 @@ def update_settings(slug: str):
 
 @bp.route("/<slug>/publish", methods=["GET", "POST"])
 @requires(PUBLISH)
+@fresh_sign_in
 def publish(slug: str):
     """Check your answers: what changed since the latest published version, the summary and review
     date, the date it takes effect; then publish the draft as it was when this page was shown."""
