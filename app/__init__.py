@@ -110,6 +110,7 @@ FEATURES = (
     "programme",
     "notifications",
     "participation",
+    "returns",
     "progress",
 )
 
