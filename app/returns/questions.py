@@ -177,7 +177,8 @@ VERSION_1 = (
         "Gaps found, and the action being taken",
         kind=TEXT,
         section=ASSURANCE,
-        hint="For example: two references were taken after appointment; HR now holds start dates until both are in.",
+        hint="For example: two references were taken after appointment; HR now holds start dates "
+        "until both are in.",
     ),
 )
 
