@@ -201,7 +201,7 @@ def scale(targets, progress) -> None:
     periods = db.session.scalars(select(ReturnPeriod).order_by(ReturnPeriod.due_on)).all()
     if not periods:
         return
-    have = set(db.session.execute(select(Return.agency_id, Return.period_id)).tuples())
+    have = {(a, p) for a, p in db.session.execute(select(Return.agency_id, Return.period_id))}
     agencies = db.session.execute(select(Agency.id, Agency.kind).where(Agency.active.is_(True))).all()
     wanted = targets.returns - count(Return)
     rows, now = [], utcnow()

@@ -39,7 +39,7 @@ def returns_csv(period, rows, user) -> Response:
         values = [
             row.agency.name,
             row.agency.kind_label,
-            period.name,
+            period.name if period else "",
             row.status_label,
             ret.compliance if readable and ret.compliance is not None else "",
             RATING_LABELS.get(ret.self_rating, "") if readable else "",
@@ -47,7 +47,8 @@ def returns_csv(period, rows, user) -> Response:
             ret.submitted_at.date().isoformat() if readable and ret.submitted_at else "",
         ] + [answers.get(q.key, "") for q in questions]
         writer.writerow([csv_cell(v) for v in values])
-    filename = f"safer-recruitment-returns-{period.name.replace('/', '-').replace(' ', '-').lower()}.csv"
+    name = period.name.replace("/", "-").replace(" ", "-").lower() if period else "no-period"
+    filename = f"safer-recruitment-returns-{name}.csv"
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",

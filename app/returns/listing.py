@@ -129,8 +129,12 @@ def partnership_page(period: ReturnPeriod, filters: Filters):
     return page, rows
 
 
-def export_rows(period: ReturnPeriod, filters: Filters, only_agency: int | None = None) -> list[AgencyRow]:
-    rows = []
+def export_rows(
+    period: ReturnPeriod | None, filters: Filters, only_agency: int | None = None
+) -> list[AgencyRow]:
+    rows: list[AgencyRow] = []
+    if period is None:
+        return rows
     for agency, ret in db.session.execute(agencies_in_period(period, filters, only_agency)):
         if ret is not None:
             set_committed_value(ret, "period", period)

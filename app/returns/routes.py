@@ -136,8 +136,6 @@ def export_returns():
     user = _user()
     filters = Filters.from_args(request.args)
     period = chosen_period(periods_newest_first(), filters.period)
-    if period is None:
-        abort(404)
     only = None if permissions.PARTNERSHIP_VIEW.allows(user) else user.agency_id
     return returns_csv(period, export_rows(period, filters, only), user)
 
@@ -176,11 +174,11 @@ def _return_page(
         block=block,
         status=status,
         ret=ret,
-        form=form if editing else None,
         sections=sections(ret.questions),
         transitions=transitions,
         conflict=conflict,
         saved=saved,
+        **({"form": form} if editing else {}),
         **page_forms(ret, **forms),
     )
 

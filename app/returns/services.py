@@ -134,9 +134,9 @@ def check_editable(ret: Return) -> None:
 
 def check_complete(ret: Return) -> None:
     """A return is submitted with every count answered, a self-assessed rating and the named
-    senior manager."""
+    senior manager. (An allegation outcome left blank is none of that outcome.)"""
     for question in ret.questions:
-        if question.kind == COUNT and ret.answers.get(question.key) is None:
+        if question.kind == COUNT and not question.part_of_whole and ret.answers.get(question.key) is None:
             raise RuleBroken("Answer this before you submit: enter 0 if there were none", field=question.key)
     if not (ret.answers.get("senior_manager") or "").strip():
         raise RuleBroken("Name your agency's senior manager for allegations", field="senior_manager")
