@@ -20,7 +20,7 @@ from app.dates import today
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 from app.locking import Versioned
-from app.returns.questions import COUNT, CURRENT_VERSION, questions_for
+from app.returns.questions import COUNT, CURRENT_VERSION, DATE, questions_for
 
 
 class PeriodStatus(StrEnum):
@@ -182,6 +182,15 @@ class Return(Versioned, db.Model):
     @property
     def questions(self):
         return questions_for(self.template_version, self.agency.kind)
+
+    @property
+    def answer_values(self) -> dict[str, Any]:
+        """The answers as Python values (dates are stored as ISO text in the JSON)."""
+        values = dict(self.answers or {})
+        for question in questions_for(self.template_version):
+            if question.kind == DATE and isinstance(values.get(question.key), str):
+                values[question.key] = date.fromisoformat(values[question.key])
+        return values
 
     @property
     def is_editable(self) -> bool:

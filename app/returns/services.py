@@ -117,11 +117,7 @@ def check_answers(questions, answers: dict[str, Any]) -> dict[str, Any]:
 
 def stored_answers(ret: Return) -> dict[str, Any]:
     """The return's answers as Python values (dates back from their ISO text)."""
-    values = dict(ret.answers or {})
-    for question in questions_for(ret.template_version):
-        if question.kind == DATE and isinstance(values.get(question.key), str):
-            values[question.key] = date.fromisoformat(values[question.key])
-    return values
+    return ret.answer_values
 
 
 def check_editable(ret: Return) -> None:

@@ -286,7 +286,12 @@ def test_home_shows_reviewers_what_waits_for_review(app, client, as_role):
 
 
 def test_the_printable_return_shows_the_answers(app, client, as_role):
-    ret = make_return(status="accepted")
+    school = make_agency("Sherwood Vale Academy", kind="school")
+    ret = make_return(
+        school, status="accepted", answers={**COMPLETE, "scr_audited_on": "2009-11-30", "scr_complete": "yes"}
+    )
     as_role("trust_member")
-    page = client.get(f"/returns/{ret.id}/print").get_data(as_text=True)
-    assert "Jane Whitaker, Head of HR" in page and "80% of appointments" in page
+    for path in (f"/returns/{ret.id}/print", f"/returns/{ret.id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Jane Whitaker, Head of HR" in page and "80% of appointments" in page
+        assert "30 November 2009" in page
