@@ -27,10 +27,10 @@ COUNTY_COUNCIL = "Nottinghamshire County Council Children and Young People's Ser
 # Each agency's Q3 state (None: not started); every other agency has sent Q3 and had it accepted.
 Q3_STATES = {
     COUNTY_COUNCIL: ReturnStatus.ACCEPTED,
-    "Nottinghamshire Police": ReturnStatus.SUBMITTED,
+    "Nottinghamshire Police": ReturnStatus.DRAFT,
     "NHS Nottinghamshire County (PCT)": ReturnStatus.RETURNED,
     "NHS Bassetlaw (PCT)": ReturnStatus.ACCEPTED,
-    "Notts Connect": ReturnStatus.DRAFT,
+    "Notts Connect": ReturnStatus.SUBMITTED,
     "Sherwood Vale Academy": ReturnStatus.DRAFT,
     "Trentbank Primary School": None,
     "Open Door Families Trust": ReturnStatus.SUBMITTED,
