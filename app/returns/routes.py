@@ -21,7 +21,7 @@ from app.errors import RuleBroken, on_failure
 from app.extensions import db
 from app.forms import ButtonForm, posted
 from app.htmx import render, wants_fragment
-from app.pagination import bounded_int
+from app.pagination import bounded_int, paginate
 from app.permissions import get_or_404, requires
 from app.returns import bp, permissions
 from app.returns.export import returns_csv
@@ -407,7 +407,9 @@ def apply_scr_counts_page(return_id: int):
 @bp.get("/periods/")
 @requires(permissions.MANAGE_PERIODS)
 def list_periods():
-    return render("returns/periods.html", periods=periods_newest_first())
+    return render(
+        "returns/periods.html", page=paginate(select(ReturnPeriod).order_by(ReturnPeriod.due_on.desc()))
+    )
 
 
 def _period_page(form, period: ReturnPeriod | None, *, status: int = 200, conflict: bool = False):
