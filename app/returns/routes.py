@@ -57,6 +57,7 @@ from app.returns.services import (
     PeriodDetails,
     accept_return,
     apply_scr_counts,
+    check_editable,
     return_for_amendment,
     save_answers,
     save_period,
@@ -193,6 +194,9 @@ def show_return(return_id: int):
     autosave = wants_fragment()
     form = return_form(ret, posted())
     answer = partial(_return_page, ret, form, block="save_status" if autosave else None)
+    if not ret.is_editable:
+        on_failure(answer)  # the page shows no form: the message goes in its banner
+        check_editable(ret)
     if not form.validate_on_submit():
         return answer(status=422)
     on_failure(answer, form, field="appointments")

@@ -185,6 +185,7 @@ def test_a_submitted_return_is_read_only_to_everyone(app, client, as_role):
     assert "Save draft" not in page and 'name="appointments"' not in page
     response = client.post(f"/returns/{ret.id}", data=form_data(ret, appointments="1"))
     assert response.status_code == 422 and reload(ret).answers == COMPLETE
+    assert "has been submitted and cannot be changed" in response.get_data(as_text=True)
     assert lead.id
 
 
