@@ -296,3 +296,23 @@ def test_the_printable_return_shows_the_answers(app, client, as_role):
         page = client.get(path).get_data(as_text=True)
         assert "Jane Whitaker, Head of HR" in page and "80% of appointments" in page
         assert "30 November 2009" in page
+
+
+def test_the_csv_defuses_formulas_and_has_one_row_per_agency(app, client, as_role):
+    period = make_return_period()
+    make_return(make_agency("=HYPERLINK(evil)"), period, status="submitted")
+    make_agency("Nottinghamshire Police")
+    as_role("programme_manager")
+    response = client.get(f"/returns/export?period={period.id}")
+    lines = response.get_data(as_text=True).splitlines()
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    assert any(line.startswith("'=HYPERLINK(evil)") for line in lines)
+    assert len(lines) == 1 + 3  # the header, and every active agency (the reviewer's own too)
+
+
+def test_a_periods_status_comes_from_its_dates_or_being_closed(app):
+    assert make_return_period("Open").status == "open"
+    assert make_return_period("Closed", closed=True).status == "closed"
+    upcoming = make_return_period("Upcoming")
+    upcoming.opens_on = upcoming.due_on
+    assert upcoming.status == "upcoming"
