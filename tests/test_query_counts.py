@@ -43,7 +43,7 @@ BUDGETS = {
     ("/returns/", "trust_member", False): 5,
     ("/returns/?status=submitted", "trust_member", True): 5,
     ("/returns/", "agency_lead", False): 4,
-    ("/returns/periods/", "programme_manager", False): 2,
+    ("/returns/periods/", "programme_manager", False): 3,
 }
 ACCOUNTS = {
     "partner": "police@demo.test",
