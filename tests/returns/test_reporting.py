@@ -122,3 +122,15 @@ def test_the_partnership_views_queries_do_not_grow_with_agencies(app, client, as
         make_return(make_agency(), period, status="accepted")
     assert count_queries(app, lambda: client.get("/returns/")) == first
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_an_overdue_return_is_reminded_again_as_overdue_with_a_link_to_it(app):
+    period = make_return_period(due_in=-2)
+    police = make_agency(kind="police")
+    lead = make_user(role="agency_lead", agency=police)
+    ret = make_return(police, period)
+    assert reminders() == 1
+    db.session.commit()
+    notice = db.session.scalar(select(Notification).where(Notification.recipient_id == lead.id))
+    assert "overdue" in notice.title and notice.link == f"/returns/{ret.id}"
+    assert reminders() == 0

@@ -208,3 +208,14 @@ def test_a_submitted_return_cannot_be_filled_from_the_scr(app, client, as_role):
     assert client.get(f"/returns/{ret.id}/scr-import").status_code == 404
     assert _upload(client, ret, scr_file()).status_code == 404
     assert form_data(ret)
+
+
+def test_applying_counts_to_a_draft_changed_since_is_a_409(app, client, as_role):
+    ret = make_return()
+    as_role("partner", agency=ret.agency)
+    assert client.post(f"/returns/{ret.id}", data=form_data(ret, staff_trained="5")).status_code == 303
+    response = client.post(
+        f"/returns/{ret.id}/scr-import/apply", data={**{key: "1" for key in EXPECTED}, "lock_version": "1"}
+    )
+    assert response.status_code == 409
+    assert reload(ret).answers["staff_trained"] == 5 and reload(ret).answers["appointments"] == 10
