@@ -112,6 +112,7 @@ FEATURES = (
     "programme",
     "notifications",
     "participation",
+    "returns",
     "progress",
 )
 

@@ -308,6 +308,19 @@ FEEDBACK_BODY = (
 )
 
 
+_RETURN_PAGE: list[str] = []
+
+
+def a_return_page() -> str:
+    """The police lead's current return (a draft in the demo: its form), found once over HTTP, as
+    its id depends on the seed."""
+    if not _RETURN_PAGE:
+        _, body = _request("GET", "/returns/", sign_in(ACCOUNTS["agency_lead"]))
+        found = re.search(rb'href="(/returns/\d+)"', body)
+        _RETURN_PAGE.append(found.group(1).decode() if found else "/returns/")
+    return _RETURN_PAGE[0]
+
+
 def pages() -> list[Page]:
     listed = [Page(f"Home ({role.replace('_', ' ')})", "/", role) for role in ACCOUNTS]
     return listed + [
@@ -327,6 +340,14 @@ def pages() -> list[Page]:
             "trust_member",
             fragment_of="Partnership progress",
         ),
+        Page("Returns, partnership view", "/returns/", "trust_member"),
+        Page(
+            "Returns filtered (fragment)",
+            "/returns/?status=submitted",
+            "trust_member",
+            fragment_of="Returns, partnership view",
+        ),
+        Page("Return form", a_return_page(), "agency_lead"),
         Page("Have your say form", "/have-your-say", "anonymous"),
         Page(
             "Have your say (POST)",

@@ -233,7 +233,42 @@ def one_of_everything(owner: Agency | None = None, admin=None) -> dict:
         "notification_id": _a_notification(admin),
         "token": "x" * 43,
         "table": "projects",
+        **_returns_records(owner),
     }
+
+
+def _returns_records(owner: Agency) -> dict:
+    """A return period open now, and the owner agency's draft return for it."""
+    from app.returns.models import Return
+
+    period = make_return_period()
+    ret = Return(agency_id=owner.id, period_id=period.id, answers={}, comments={})
+    db.session.add(ret)
+    db.session.commit()
+    return {"return_id": ret.id, "period_id": period.id}
+
+
+def make_return_period(name: str = "2009/10 Q3", *, due_in: int = 14, kinds: str = "", closed: bool = False):
+    """A period whose returns opened two weeks ago, due in `due_in` days, covering the quarter
+    before."""
+    from datetime import timedelta
+
+    from app.dates import today
+    from app.returns.models import ReturnPeriod
+
+    day = today()
+    period = ReturnPeriod(
+        name=name,
+        covers_from=day - timedelta(days=105),
+        covers_to=day - timedelta(days=14),
+        opens_on=day - timedelta(days=14),
+        due_on=day + timedelta(days=due_in),
+        agency_kinds=kinds,
+        closed=closed,
+    )
+    db.session.add(period)
+    db.session.commit()
+    return period
 
 
 def _a_notification(user) -> int:

@@ -12,14 +12,15 @@ from tests.querycount import count_queries
 SLUG = "pathway-to-provision"
 
 # (path, role, htmx fragment?) → the SQL statements the page runs (session and user: 1 of them;
-# on home pages, 1 more for the banner asking staff to read a new version of the thresholds).
+# on home pages, 1 more for the banner asking staff to read a new version of the thresholds, and
+# 1 for the safer-recruitment returns panel: an agency's outstanding return, or those to review).
 BUDGETS = {
-    ("/", "partner", False): 5,
-    ("/", "agency_lead", False): 6,
+    ("/", "partner", False): 6,
+    ("/", "agency_lead", False): 7,
     # Trust members, the programme manager and admins: one more for the challenges to follow up.
-    ("/", "trust_member", False): 7,
+    ("/", "trust_member", False): 8,
     # The programme manager also sees which agencies have acknowledged the thresholds (2 more).
-    ("/", "programme_manager", False): 8,
+    ("/", "programme_manager", False): 9,
     ("/", "participation_lead", False): 4,
     ("/", "admin", False): 13,
     (f"/thresholds/{SLUG}", "partner", False): 12,
@@ -35,9 +36,15 @@ BUDGETS = {
     ("/admin/audit/", "admin", False): 6,
     ("/feedback/", "participation_lead", False): 3,
     ("/feedback/summary", "trust_member", False): 8,
-    # Every module's numbers, each from its own queries (programme 7, thresholds 4, young people 7).
-    ("/progress/", "trust_member", False): 21,
-    ("/progress/?kind=school", "trust_member", True): 20,
+    # Every module's numbers, each from its own queries (programme 7, thresholds 4, young people 7,
+    # returns 2).
+    ("/progress/", "trust_member", False): 23,
+    ("/progress/?kind=school", "trust_member", True): 22,
+    # The partnership view: the periods, then a page of agencies (count, page) and their returns.
+    ("/returns/", "trust_member", False): 5,
+    ("/returns/?status=submitted", "trust_member", True): 5,
+    ("/returns/", "agency_lead", False): 4,
+    ("/returns/periods/", "programme_manager", False): 3,
 }
 ACCOUNTS = {
     "partner": "police@demo.test",

@@ -71,11 +71,14 @@ ROLE_LABELS = {
 # What each role does in the portal as it is today: a module that adds work for a role (returns,
 # young people's feedback) adds its words here when it lands, never before.
 ROLE_DESCRIPTIONS = {
-    Role.PARTNER: "Reads the thresholds and pathways, and reports progress on your agency's actions.",
-    Role.AGENCY_LEAD: "Confirms your agency's staff are briefed on new thresholds, and answers for "
-    "your agency's actions.",
-    Role.TRUST_MEMBER: "Reviews partnership progress across every agency, and challenges it.",
-    Role.PROGRAMME_MANAGER: "Runs the improvement programme: projects, actions and owners.",
+    Role.PARTNER: "Reads the thresholds and pathways, reports progress on your agency's actions, and "
+    "prepares its safer-recruitment returns.",
+    Role.AGENCY_LEAD: "Confirms your agency's staff are briefed on new thresholds, answers for "
+    "your agency's actions, and submits its safer-recruitment returns.",
+    Role.TRUST_MEMBER: "Reviews partnership progress across every agency, challenges it, and reviews "
+    "agencies' safer-recruitment returns.",
+    Role.PROGRAMME_MANAGER: "Runs the improvement programme: projects, actions and owners; sets the "
+    "safer-recruitment return periods and reviews the returns.",
     Role.PARTICIPATION_LEAD: "Reads what young people tell the partnership, acts at once on any "
     "message that may show a young person at risk, and publishes \u201cyou said, we did\u201d.",
     Role.ADMIN: "Publishes threshold documents and manages agencies and users.",

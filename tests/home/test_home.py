@@ -56,11 +56,7 @@ def test_partnership_wide_roles_see_every_agency(app, client, as_role, role):
     assert "Health Worker" in fragment and "Police Colleague" not in fragment and "<html" not in fragment
 
 
-FEATURES_NOT_BUILT_YET = (
-    "returns",
-    "safer-recruitment",
-    "submissions",
-)
+FEATURES_NOT_BUILT_YET = ("submissions",)
 
 
 @pytest.mark.parametrize("role", list(Role))
