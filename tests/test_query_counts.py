@@ -37,9 +37,9 @@ BUDGETS = {
     ("/feedback/", "participation_lead", False): 3,
     ("/feedback/summary", "trust_member", False): 8,
     # Every module's numbers, each from its own queries (programme 7, thresholds 4, young people 7,
-    # returns 2).
-    ("/progress/", "trust_member", False): 23,
-    ("/progress/?kind=school", "trust_member", True): 22,
+    # returns 3: the current period by status and kind, and compliance in each period).
+    ("/progress/", "trust_member", False): 24,
+    ("/progress/?kind=school", "trust_member", True): 23,
     # The partnership view: the periods, then a page of agencies (count, page) and their returns.
     ("/returns/", "trust_member", False): 5,
     ("/returns/?status=submitted", "trust_member", True): 5,

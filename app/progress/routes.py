@@ -70,6 +70,14 @@ def _charts(dashboard) -> dict:
         "percent": charts.bars(
             "Average % complete reported each month", labels, [m.percent or 0 for m in months], maximum=100
         ),
+        "compliance": charts.bars(
+            "Safer-recruitment compliance in each period's returns (%)",
+            [p.name for p in dashboard.returns.trend],
+            [p.compliance or 0 for p in dashboard.returns.trend],
+            maximum=100,
+        )
+        if dashboard.returns and dashboard.returns.trend
+        else None,
     }
 
 

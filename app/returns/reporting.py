@@ -35,6 +35,13 @@ class KindRow:
 
 
 @dataclass
+class PeriodCompliance:
+    name: str
+    sent: int
+    compliance: int | None
+
+
+@dataclass
 class ReturnsSummary:
     period: ReturnPeriod | None
     agencies: int = 0
@@ -42,6 +49,7 @@ class ReturnsSummary:
     by_kind: list[KindRow] = field(default_factory=list)
     compliance_total: int = 0
     compliance_count: int = 0
+    trend: list[PeriodCompliance] = field(default_factory=list)  # oldest period first
 
     @property
     def compliance(self) -> int | None:
@@ -93,7 +101,28 @@ def returns_summary(owners: Select | None = None) -> ReturnsSummary:
             summary.compliance_count += compliance_count
     summary.by_status = [(s, STATUS_LABELS[s], statuses[s]) for s in STATUS_LABELS if s in statuses]
     summary.by_kind = sorted(kinds.values(), key=lambda r: r.label)
+    summary.trend = compliance_by_period(owners)
     return summary
+
+
+def compliance_by_period(owners: Select | None = None, last: int = 8) -> list[PeriodCompliance]:
+    """Return compliance in each of the last `last` periods, oldest first: the returns sent and
+    their average compliance (one query)."""
+    joined = [Return.period_id == ReturnPeriod.id, Return.status.in_(SENT)]
+    if owners is not None:
+        joined.append(Return.agency_id.in_(owners))
+    stmt = (
+        select(ReturnPeriod.name, ReturnPeriod.due_on, func.count(Return.id), func.avg(Return.compliance))
+        .outerjoin(Return, and_(*joined))
+        .group_by(ReturnPeriod.id, ReturnPeriod.name, ReturnPeriod.due_on)
+        .order_by(ReturnPeriod.due_on.desc())
+        .limit(last)
+    )
+    rows = db.session.execute(stmt).all()
+    return [
+        PeriodCompliance(name, sent, round(float(average)) if average is not None else None)
+        for name, _due, sent, average in reversed(rows)
+    ]
 
 
 def agency_returns(agency_id: int) -> list[AgencyRow]:

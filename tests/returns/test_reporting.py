@@ -134,3 +134,26 @@ def test_an_overdue_return_is_reminded_again_as_overdue_with_a_link_to_it(app):
     notice = db.session.scalar(select(Notification).where(Notification.recipient_id == lead.id))
     assert "overdue" in notice.title and notice.link == f"/returns/{ret.id}"
     assert reminders() == 0
+
+
+def test_compliance_by_period_is_the_average_of_the_returns_sent_in_each_period_oldest_first(app):
+    from sqlalchemy import select as select_
+
+    from app.auth.models import Agency
+    from app.returns.reporting import compliance_by_period
+
+    earlier = make_return_period("2009/10 Q2", due_in=-80, closed=True)
+    later = make_return_period("2009/10 Q3")
+    police, school = make_agency("Police", kind="police"), make_agency("School", kind="school")
+    make_return(police, earlier, status="accepted")  # 80%
+    make_return(school, earlier, status="accepted", answers={**COMPLETE, "fully_checked": 5})  # 50%
+    make_return(police, later, status="submitted")  # 80%
+    make_return(school, later)  # a draft: not counted
+    rows = compliance_by_period()
+    assert [(r.name, r.sent, r.compliance) for r in rows] == [("2009/10 Q2", 2, 65), ("2009/10 Q3", 1, 80)]
+    # The dashboard's filter: schools only; a period with none of their returns still shows.
+    schools = select_(Agency.id).where(Agency.kind == "school")
+    assert [(r.name, r.sent, r.compliance) for r in compliance_by_period(schools)] == [
+        ("2009/10 Q2", 1, 50),
+        ("2009/10 Q3", 0, None),
+    ]
