@@ -111,6 +111,8 @@ FEATURES = (
     "notifications",
     "participation",
     "progress",
+    "inspection",
+    "briefings",
 )
 
 

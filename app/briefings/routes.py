@@ -1,0 +1,2 @@
+"""stub"""
+from app.briefings import bp  # noqa: F401

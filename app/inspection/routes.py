@@ -1,0 +1,2 @@
+"""stub"""
+from app.inspection import bp  # noqa: F401
