@@ -41,8 +41,6 @@ class Briefing(db.Model):
 class BriefingRead(db.Model):
     __tablename__ = "briefing_reads"
 
-    briefing_id: Mapped[int] = mapped_column(
-        ForeignKey("briefings.id", ondelete="CASCADE"), primary_key=True
-    )
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,11 +20,12 @@ SEE_READS = Permission(
 )
 
 
-def briefings_for(stmt: Select, user, agency_kind: str) -> Select:
-    """The briefings whose audience includes this user: by role, and by their agency's kind."""
+def briefings_for(stmt: Select, user, agency_kind) -> Select:
+    """The briefings whose audience includes this user: by role, and by their agency's kind (a
+    value or a scalar subquery). The programme manager sees every briefing."""
     if SEE_READS.allows(user):
         return stmt
     return stmt.where(
         or_(Briefing.audience_roles == "", Briefing.audience_roles.like(f"%,{user.role},%")),
-        or_(Briefing.audience_kinds == "", Briefing.audience_kinds.like(f"%,{agency_kind},%")),
+        or_(Briefing.audience_kinds == "", Briefing.audience_kinds.like("%," + agency_kind + ",%")),
     )
