@@ -12,15 +12,16 @@ from tests.querycount import count_queries
 SLUG = "pathway-to-provision"
 
 # (path, role, htmx fragment?) → the SQL statements the page runs (session and user: 1 of them;
-# on home pages, 1 more for the banner asking staff to read a new version of the thresholds).
+# on home pages, 1 more for the banner asking staff to read a new version of the thresholds, and
+# 2 more: your own inspection schedule, and briefings you have not read).
 BUDGETS = {
-    ("/", "partner", False): 5,
-    ("/", "agency_lead", False): 6,
+    ("/", "partner", False): 7,
+    ("/", "agency_lead", False): 8,
     # Trust members, the programme manager and admins: one more for the challenges to follow up.
-    ("/", "trust_member", False): 7,
-    ("/", "programme_manager", False): 6,
-    ("/", "participation_lead", False): 4,
-    ("/", "admin", False): 13,
+    ("/", "trust_member", False): 9,
+    ("/", "programme_manager", False): 8,
+    ("/", "participation_lead", False): 6,
+    ("/", "admin", False): 15,
     (f"/thresholds/{SLUG}", "partner", False): 12,
     ("/thresholds/?q=neglect", "partner", False): 6,
     ("/thresholds/?q=neglect", "partner", True): 6,
@@ -37,6 +38,14 @@ BUDGETS = {
     # Every module's numbers, each from its own queries (programme 7, thresholds 4, young people 7).
     ("/progress/", "trust_member", False): 21,
     ("/progress/?kind=school", "trust_member", True): 20,
+    # Inspection: the framework, its areas, the checklist's progress, and every activity for clashes.
+    ("/inspection/", "programme_manager", False): 5,
+    ("/inspection/self-assessment/", "trust_member", False): 4,
+    ("/inspection/evidence/", "agency_lead", False): 5,
+    ("/inspection/schedule/", "programme_manager", False): 5,
+    ("/inspection/schedule/?by=room", "partner", False): 5,
+    ("/briefings/", "programme_manager", False): 4,
+    ("/briefings/", "partner", False): 3,
 }
 ACCOUNTS = {
     "partner": "police@demo.test",
