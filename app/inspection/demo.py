@@ -209,6 +209,12 @@ EVIDENCE = [
     ),
 ]
 
+# Pages not every role may open: the items linking to them are restricted to the roles that may.
+RESTRICTED_TO = {
+    "/progress/": ",admin,programme_manager,trust_member,",
+    "/feedback/summary": ",admin,participation_lead,programme_manager,trust_member,",
+}
+
 CHECKLIST = [
     ("Minutes of the last six Safeguarding Board meetings", "Safeguarding Board minutes, September", 10),
     ("The threshold document", "Pathway to Provision: the threshold document, version 1", 12),
@@ -312,8 +318,8 @@ def seed() -> None:
             created_by_id=pm.id if pm else None,
         )
         item.areas = [areas[a] for a in area_names]
-        if title.startswith("Safer recruitment"):
-            item.visibility, item.visible_to = "restricted", ",programme_manager,admin,trust_member,"
+        if path in RESTRICTED_TO:  # only those who may open the page it links to
+            item.visibility, item.visible_to = "restricted", RESTRICTED_TO[path]
         db.session.add(item)
         items[title] = item
     db.session.flush()

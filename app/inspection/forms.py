@@ -203,7 +203,6 @@ class ActivityForm(VersionedForm):
         "Type of activity",
         widget=GovSelect(),
         choices=[SelectChoice(k, v) for k, v in ACTIVITY_KINDS.items()],
-        validators=[InputRequired("Choose the type of activity")],
     )
     title = StringField(
         "Title",
