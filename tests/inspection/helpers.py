@@ -6,6 +6,7 @@ from datetime import date, time
 
 from app.extensions import db
 from app.inspection.models import Activity, Attendee, Framework, JudgementArea
+from tests.factories import PASSWORD, make_user
 
 FIELDWORK = date(2027, 3, 15)  # a Monday
 
@@ -47,3 +48,12 @@ def make_activity(
     db.session.add(activity)
     db.session.commit()
     return activity
+
+
+def signed_in_client(app, role: str, **user_args):
+    """A client of its own, signed in as a new user with this role (for several roles in a test)."""
+    user = make_user(role=role, **user_args)
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 303
+    client.user = user
+    return client

@@ -12,6 +12,7 @@ from app.inspection.models import (
     AgencyInput,
     AssessmentVersion,
     ChecklistItem,
+    Framework,
     GradeDescriptor,
     JudgementArea,
 )
@@ -25,7 +26,7 @@ from app.inspection.services import (
     save_area,
     save_framework,
 )
-from tests.factories import make_action, make_agency, make_user, reload
+from tests.factories import make_action, make_user, reload
 from tests.inspection.helpers import FIELDWORK, make_activity, make_framework
 
 GRADES = ("outstanding", "good", "adequate", "inadequate")
@@ -233,7 +234,8 @@ def test_the_programme_manager_consolidates_through_the_page(app, client, as_rol
     }
     assert client.post(f"/inspection/self-assessment/{area.id}/consolidate", data=data).status_code == 303
     again = client.post(
-        f"/inspection/self-assessment/{area.id}/consolidate", data={**data, "grade": "adequate", "note": "Why"}
+        f"/inspection/self-assessment/{area.id}/consolidate",
+        data={**data, "grade": "adequate", "note": "Why"},
     )
     assert again.status_code == 409  # the page loaded at the old version
     fresh = {**data, "grade": "adequate", "lock_version": str(reload(area).lock_version)}
@@ -249,13 +251,12 @@ def test_admins_edit_the_framework_through_the_pages(app, client, as_role):
         "/inspection/framework",
         data={
             "name": "Safeguarding and looked after children inspection 2009",
-            "fieldwork_starts_on-day": "15",
-            "fieldwork_starts_on-month": "3",
-            "fieldwork_starts_on-year": "2027",
+            "fieldwork_starts_on": ["15", "3", "2027"],
             "lock_version": "",
         },
     )
     assert response.status_code == 303
+    assert db.session.scalar(select(Framework.fieldwork_starts_on)) == FIELDWORK
     token = "t" * 24
     added = client.post(
         "/inspection/areas/new",
