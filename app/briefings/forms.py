@@ -20,7 +20,8 @@ class BriefingForm(OneTimeForm):
     )
     body = TextAreaField(
         "Briefing",
-        description="Markdown: blank lines between paragraphs, ## for a heading, - for a list, [words](link) for a link",
+        description="Markdown: blank lines between paragraphs, ## for a heading, - for a list, "
+        "[words](link) for a link",
         widget=TextBox(10),
         filters=[strip_filter],
         validators=[DataRequired("Enter the briefing"), Length(max=20000)],

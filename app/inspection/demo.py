@@ -269,37 +269,7 @@ def seed() -> None:
         for order, (grade, words) in enumerate(DESCRIPTORS.items()):
             text = words.format(focus=focus, Focus=focus[:1].upper() + focus[1:])
             db.session.add(GradeDescriptor(area_id=area.id, grade=grade, position=order, text=text))
-    now = utcnow()
-    for name, versions in VERSIONS.items():
-        area = areas[name]
-        for number, (grade, strengths, development, note) in enumerate(versions, start=1):
-            db.session.add(
-                AssessmentVersion(
-                    area_id=area.id,
-                    number=number,
-                    grade=grade,
-                    strengths=strengths,
-                    areas_for_development=development,
-                    note=note,
-                    saved_by_id=pm.id if pm else None,
-                    saved_at=now - timedelta(days=30 * (len(versions) - number) + 3),
-                )
-            )
-        area.grade, area.strengths, area.areas_for_development = versions[-1][:3]
-        area.assessed_at, area.assessed_by_id = now - timedelta(days=3), pm.id if pm else None
-    for email, (name, grade, text) in INPUTS.items():
-        user = users.get(email)
-        if user is not None:
-            db.session.add(
-                AgencyInput(
-                    area_id=areas[name].id,
-                    agency_id=user.agency_id,
-                    suggested_grade=grade,
-                    text=text,
-                    updated_by_id=user.id,
-                    updated_at=now - timedelta(days=5),
-                )
-            )
+    _seed_assessments(areas, users, pm)
     actions = db.session.scalars(
         select(Action).where(Action.reference.is_not(None)).order_by(Action.reference)
     ).all()
@@ -333,6 +303,40 @@ def seed() -> None:
             )
         )
     _seed_schedule(start, users, agencies)
+
+
+def _seed_assessments(areas, users, pm) -> None:
+    now = utcnow()
+    for name, versions in VERSIONS.items():
+        area = areas[name]
+        for number, (grade, strengths, development, note) in enumerate(versions, start=1):
+            db.session.add(
+                AssessmentVersion(
+                    area_id=area.id,
+                    number=number,
+                    grade=grade,
+                    strengths=strengths,
+                    areas_for_development=development,
+                    note=note,
+                    saved_by_id=pm.id if pm else None,
+                    saved_at=now - timedelta(days=30 * (len(versions) - number) + 3),
+                )
+            )
+        area.grade, area.strengths, area.areas_for_development = versions[-1][:3]
+        area.assessed_at, area.assessed_by_id = now - timedelta(days=3), pm.id if pm else None
+    for email, (name, grade, text) in INPUTS.items():
+        user = users.get(email)
+        if user is not None:
+            db.session.add(
+                AgencyInput(
+                    area_id=areas[name].id,
+                    agency_id=user.agency_id,
+                    suggested_grade=grade,
+                    text=text,
+                    updated_by_id=user.id,
+                    updated_at=now - timedelta(days=5),
+                )
+            )
 
 
 def _seed_schedule(start, users, agencies) -> None:
@@ -389,7 +393,8 @@ def _seed_schedule(start, users, agencies) -> None:
         inspectors="Jane Marsh",
         agency_id=police.id if police else None,
         status="planned",
-        override_reason="The lead inspector asked to see the MASH police manager during the managers' meeting.",
+        override_reason="The lead inspector asked to see the MASH police manager during the managers' "
+        "meeting.",
     )
     clash.attendees = [Attendee(user_id=lead.id)] if lead else []
     db.session.add(clash)

@@ -608,8 +608,7 @@ def edit_activity(activity_id: int):
 def check_activity():
     """As the form is edited (htmx): the clashes the activity would have if saved now."""
     form = _activity_form(ActivityForm, formdata=request.form)
-    form.validate()
-    if form.csrf_token.errors:
+    if not form.validate() and "csrf_token" in form.errors:
         abort(400)
     details = _activity_details(form)
     clashes, problem = [], ""

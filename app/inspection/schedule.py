@@ -154,11 +154,11 @@ def find_clashes(slots: Iterable[Slot], user_names: dict[int, str] | None = None
         running: list[tuple[Slot, str]] = []
         for slot, words in entries:
             running = [(other, w) for other, w in running if other.ends_at > slot.starts_at]
-            for other, _ in running:
-                pair = (id(other), id(slot), words)
+            for other, other_words in running:
+                pair = (id(other), id(slot), other_words)
                 if pair not in seen:
                     seen.add(pair)
-                    clashes.append(Clash(other, slot, words))
+                    clashes.append(Clash(other, slot, other_words))
             running.append((slot, words))
     clashes.sort(key=lambda c: (c.first.day, c.first.starts_at, c.second.starts_at))
     return clashes
@@ -336,6 +336,48 @@ class RowError:
     message: str
 
 
+def _read_row(values: dict[str, str], agencies: dict[str, int]) -> tuple[ActivityDetails | None, list[str]]:
+    """One row of the CSV: its activity, or every problem with it."""
+    problems = []
+    try:
+        day = datetime.strptime(values.get("date", ""), "%Y-%m-%d").date()
+    except ValueError:
+        day = None
+        problems.append("the date must be like 2027-03-15")
+    starts_at, ends_at = parse_time(values.get("start", "")), parse_time(values.get("end", ""))
+    if starts_at is None or ends_at is None:
+        problems.append("the start and end must be times like 09:30")
+    elif ends_at <= starts_at:
+        problems.append("the end must be after the start")
+    kind = KIND_BY_WORDS.get(values.get("type", "").lower())
+    if kind is None:
+        problems.append(f"the type \u201c{values.get('type', '')[:40]}\u201d is not one we know")
+    if not values.get("title"):
+        problems.append("the title is missing")
+    agency_name = values.get("agency", "")
+    if agency_name and agency_name.lower() not in agencies:
+        problems.append(f"there is no agency called \u201c{agency_name[:60]}\u201d")
+    if problems:
+        return None, problems
+    details = ActivityDetails(
+        kind=kind,
+        title=values["title"][:200],
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=values.get("location", "")[:120],
+        inspectors=values.get("inspectors", "")[:200],
+        agency_id=agencies.get(agency_name.lower()) if agency_name else None,
+        attendees=values.get("attendees", ""),
+        override_reason=values.get("override_reason", "")[:300],
+    )
+    try:
+        resolve_attendees(details)
+    except RuleBroken as error:
+        return None, [error.message[:1].lower() + error.message[1:]]
+    return details, []
+
+
 def read_schedule_csv(text: str) -> tuple[list[ActivityDetails], list[RowError]]:
     """Check every row of a draft schedule; the caller imports only if there are no errors. Row
     numbers count the header as row 1, as a spreadsheet shows them."""
@@ -351,44 +393,7 @@ def read_schedule_csv(text: str) -> tuple[list[ActivityDetails], list[RowError]]
     rows: list[ActivityDetails] = []
     errors: list[RowError] = []
     for number, raw in enumerate(reader, start=2):
-        values = {k: (v or "").strip() for k, v in raw.items() if k}
-        problems = []
-        try:
-            day = datetime.strptime(values.get("date", ""), "%Y-%m-%d").date()
-        except ValueError:
-            day = None
-            problems.append("the date must be like 2027-03-15")
-        starts_at, ends_at = parse_time(values.get("start", "")), parse_time(values.get("end", ""))
-        if starts_at is None or ends_at is None:
-            problems.append("the start and end must be times like 09:30")
-        elif ends_at <= starts_at:
-            problems.append("the end must be after the start")
-        kind = KIND_BY_WORDS.get(values.get("type", "").lower())
-        if kind is None:
-            problems.append(f"the type \u201c{values.get('type', '')[:40]}\u201d is not one we know")
-        if not values.get("title"):
-            problems.append("the title is missing")
-        agency_name = values.get("agency", "")
-        if agency_name and agency_name.lower() not in agencies:
-            problems.append(f"there is no agency called \u201c{agency_name[:60]}\u201d")
-        details = None
-        if not problems:
-            details = ActivityDetails(
-                kind=kind,
-                title=values["title"][:200],
-                day=day,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                location=values.get("location", "")[:120],
-                inspectors=values.get("inspectors", "")[:200],
-                agency_id=agencies.get(agency_name.lower()) if agency_name else None,
-                attendees=values.get("attendees", ""),
-                override_reason=values.get("override_reason", "")[:300],
-            )
-            try:
-                resolve_attendees(details)
-            except RuleBroken as error:
-                problems.append(error.message[:1].lower() + error.message[1:])
+        details, problems = _read_row({k: (v or "").strip() for k, v in raw.items() if k}, agencies)
         if problems:
             errors.append(RowError(number, "; ".join(problems).capitalize()))
         else:
@@ -407,7 +412,9 @@ def _import_clashes(rows: list[ActivityDetails]) -> list[RowError]:
     row_of = {id(slot): number for number, slot in enumerate(candidates, start=2)}
     errors = []
     for clash in find_clashes([*existing, *candidates], names):
-        for slot in (clash.first, clash.second):
+        if clash.overridden:
+            continue
+        for slot in (clash.second, clash.first):  # the later row is the one that clashes
             if id(slot) in row_of and not slot.override_reason:
                 errors.append(
                     RowError(row_of[id(slot)], f"{clash.words}: give an override_reason or change it")
@@ -505,7 +512,8 @@ def calendar_for(activities, *, host: str = "partnership-portal") -> str:
         "METHOD:PUBLISH",
     ]
     for activity in activities:
-        description = f"{activity.kind_label}. Inspectors: {activity.inspectors or 'to be confirmed'}. Status: {activity.status_label}."
+        inspectors = activity.inspectors or "to be confirmed"
+        description = f"{activity.kind_label}. Inspectors: {inspectors}. Status: {activity.status_label}."
         lines += [
             "BEGIN:VEVENT",
             f"UID:inspection-activity-{activity.id}@{host}",
