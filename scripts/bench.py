@@ -327,6 +327,8 @@ def pages() -> list[Page]:
             "trust_member",
             fragment_of="Partnership progress",
         ),
+        Page("Inspection readiness", "/inspection/", "programme_manager"),
+        Page("Inspection timetable", "/inspection/schedule/", "programme_manager"),
         Page("Have your say form", "/have-your-say", "anonymous"),
         Page(
             "Have your say (POST)",

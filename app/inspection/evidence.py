@@ -45,8 +45,7 @@ LINKABLE_PREFIXES = (
 
 
 def evidence_dir() -> Path:
-    configured = current_app.config.get("EVIDENCE_DIR")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "evidence"
+    folder = Path(current_app.config.get("EVIDENCE_DIR") or Path(current_app.instance_path) / "evidence")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

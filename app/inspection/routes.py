@@ -79,6 +79,25 @@ from app.submissions import already_saved, first_use, record_result
 
 NONE = 0  # the "none chosen" option of an optional select
 
+# The two pages that take files allow more than the portal's usual 2 MB. The limit is raised before
+# anything reads the body (the NUL check and CSRF read the form first), so it is set by a hook that
+# runs ahead of the others.
+UPLOAD_LIMITS = {
+    "inspection.add_evidence_page": MAX_UPLOAD_BYTES + 64 * 1024,
+    "inspection.import_activities": 1024 * 1024 + 64 * 1024,
+}
+
+
+def _raise_upload_limit() -> None:
+    limit = UPLOAD_LIMITS.get(request.endpoint or "")
+    if limit is not None:
+        request.max_content_length = limit
+
+
+@bp.record_once
+def _before_every_other_hook(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _raise_upload_limit)
+
 
 def _agency_choices(blank: str | None = None):
     agencies = db.session.execute(
@@ -342,7 +361,6 @@ def _evidence_page(form, *, status: int = 200, **_):
 @bp.route("/evidence/new", methods=["GET", "POST"])
 @requires(permissions.ADD_EVIDENCE)
 def add_evidence_page():
-    request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
     form = _evidence_form(request.form if request.method == "POST" else None)
     if request.method == "POST":
         form.upload.data = request.files.get("upload")
@@ -628,7 +646,6 @@ def check_activity():
 @bp.route("/schedule/import", methods=["GET", "POST"])
 @requires(permissions.MANAGE_SCHEDULE)
 def import_activities():
-    request.max_content_length = 1024 * 1024
     form = ImportForm(formdata=posted())
     errors = []
     if request.method == "POST":

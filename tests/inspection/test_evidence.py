@@ -282,3 +282,33 @@ def test_the_pack_downloads_as_a_zip_for_the_programme_manager(app, client, as_r
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert "index.pdf" in zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert signed_in_client(app, "agency_lead").post("/inspection/evidence/pack").status_code == 403
+
+
+def test_the_upload_page_takes_documents_up_to_10_mb(app, client, as_role, evidence_dir):
+    """Larger than the portal's 2 MB limit for ordinary forms; the page raises it for itself."""
+    user = as_role("agency_lead")
+    form = {
+        "title": "Serious case review action plan",
+        "owner_agency_id": str(user.agency_id),
+        "dated": ["1", "10", "2026"],
+        "visibility": "partnership",
+    }
+    big = PDF + b"0" * (3 * 1024 * 1024)
+    response = client.post(
+        "/inspection/evidence/new",
+        data={**form, "submission_token": "z" * 24, "upload": (io.BytesIO(big), "plan.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(select(EvidenceItem.size)) == len(big)
+    too_big = client.post(
+        "/inspection/evidence/new",
+        data={
+            **form,
+            "submission_token": "y" * 24,
+            "upload": (io.BytesIO(b"0" * (11 * 1024 * 1024)), "x.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert too_big.status_code == 413
+    assert db.session.scalar(select(func.count(EvidenceItem.id))) == 1
