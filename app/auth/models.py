@@ -73,9 +73,10 @@ ROLE_LABELS = {
 ROLE_DESCRIPTIONS = {
     Role.PARTNER: "Reads the thresholds and pathways, and reports progress on your agency's actions.",
     Role.AGENCY_LEAD: "Confirms your agency's staff are briefed on new thresholds, and answers for "
-    "your agency's actions.",
+    "your agency's actions and its part in the inspection self-assessment.",
     Role.TRUST_MEMBER: "Reviews partnership progress across every agency, and challenges it.",
-    Role.PROGRAMME_MANAGER: "Runs the improvement programme: projects, actions and owners.",
+    Role.PROGRAMME_MANAGER: "Runs the improvement programme: projects, actions and owners, and "
+    "prepares the partnership for inspection.",
     Role.PARTICIPATION_LEAD: "Reads what young people tell the partnership, acts at once on any "
     "message that may show a young person at risk, and publishes \u201cyou said, we did\u201d.",
     Role.ADMIN: "Publishes threshold documents and manages agencies and users.",

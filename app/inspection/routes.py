@@ -236,6 +236,9 @@ def _area_detail(
         .order_by(AssessmentVersion.number.desc())
         .limit(20)
     ).all()
+    evidence = db.session.scalars(
+        visible_items(current_user).where(EvidenceItem.areas.any(JudgementArea.id == area.id)).limit(50)
+    ).all()
     own = next((i for i in inputs if i.agency_id == current_user.agency_id), None)
     if form is None:
         form = ConsolidateForm(formdata=None, obj=area)
@@ -249,6 +252,7 @@ def _area_detail(
         inputs=inputs,
         own=own or AgencyInput(agency_id=current_user.agency_id),
         has_own=own is not None,
+        evidence=evidence,
         versions=versions,
         form=form,
         input_form=input_form,
