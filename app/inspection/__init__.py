@@ -6,4 +6,4 @@ from flask import Blueprint
 from app.navigation import NavItem
 
 bp = Blueprint("inspection", __name__, template_folder="templates", url_prefix="/inspection")
-navigation = [NavItem("Inspection", "inspection.show_overview", order=38, permission="inspection.prepare")]
+navigation = [NavItem("Inspection", "inspection.show_overview", order=38, permission="inspection.view")]

@@ -26,6 +26,8 @@ def my_schedule_panel(user: User) -> Panel | None:
         for a in upcoming
     ]
     items.append(
-        PanelItem("Download your schedule for your calendar (.ics)", url_for("inspection.download_calendar"))
+        PanelItem(
+            "All your activities, and a calendar file to download", url_for("inspection.show_my_schedule")
+        )
     )
     return Panel("Your inspection schedule", items)

@@ -17,13 +17,6 @@ VIEW = Permission(
     "See how ready the partnership is for inspection: the self-assessment, evidence and schedule",
     EVERYONE,
 )
-# The menu entry: everyone who takes part in the preparation. Administrators keep the framework
-# and reach it from the administration page (the menu stays on one row for them).
-PREPARE = Permission(
-    "inspection.prepare",
-    "Find inspection readiness in the menu: the overview, self-assessment, evidence and schedule",
-    {role: ALWAYS for role in Role if role != Role.ADMIN},
-)
 EDIT_FRAMEWORK = Permission(
     "inspection.edit_framework",
     "Edit the inspection framework, its judgement areas and grade descriptors",
