@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from app.errors import NotAllowed, RuleBroken
 from app.extensions import db
@@ -284,6 +286,10 @@ def test_the_pack_downloads_as_a_zip_for_the_programme_manager(app, client, as_r
     assert signed_in_client(app, "agency_lead").post("/inspection/evidence/pack").status_code == 403
 
 
+def _flat(form: dict) -> list[tuple[str, str]]:
+    return [(k, v) for k, values in form.items() for v in (values if isinstance(values, list) else [values])]
+
+
 def test_the_upload_page_takes_documents_up_to_10_mb(app, client, as_role, evidence_dir):
     """Larger than the portal's 2 MB limit for ordinary forms; the page raises it for itself."""
     user = as_role("agency_lead")
@@ -294,10 +300,18 @@ def test_the_upload_page_takes_documents_up_to_10_mb(app, client, as_role, evide
         "visibility": "partnership",
     }
     big = PDF + b"0" * (3 * 1024 * 1024)
+    # Encoded in memory: the test client would spool a body this size to a file it never closes.
+    boundary, body = encode_multipart(
+        MultiDict(
+            [
+                *_flat(form),
+                ("submission_token", "z" * 24),
+                ("upload", FileStorage(io.BytesIO(big), "plan.pdf")),
+            ]
+        )
+    )
     response = client.post(
-        "/inspection/evidence/new",
-        data={**form, "submission_token": "z" * 24, "upload": (io.BytesIO(big), "plan.pdf")},
-        content_type="multipart/form-data",
+        "/inspection/evidence/new", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
     assert response.status_code == 303
     assert db.session.scalar(select(EvidenceItem.size)) == len(big)
