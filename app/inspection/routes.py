@@ -55,6 +55,7 @@ from app.inspection.schedule import (
     all_clashes,
     calendar_for,
     candidate_slot,
+    clashes_as_edited,
     clashes_with,
     fieldwork_days,
     import_schedule,
@@ -73,7 +74,7 @@ from app.inspection.services import (
     save_area,
     save_framework,
 )
-from app.pagination import bounded_date, paginate
+from app.pagination import bounded_date, bounded_int, paginate
 from app.permissions import get_or_404, requires
 from app.submissions import already_saved, first_use, record_result
 
@@ -634,14 +635,8 @@ def check_activity():
         abort(400)
     details = _activity_details(form)
     clashes, problem = [], ""
-    if details is not None and details.ends_at > details.starts_at:
-        activity_id = request.args.get("activity", type=int)
-        try:
-            resolve_attendees(details)
-        except Exception as error:  # noqa: BLE001 - an unknown email is shown, not raised
-            problem = getattr(error, "message", "")
-        else:
-            clashes = clashes_with(candidate_slot(details, activity_id))
+    if details is not None:
+        clashes, problem = clashes_as_edited(details, bounded_int(request.args.get("activity")))
     return render(
         "inspection/activity_form.html", block="clashes", clashes=clashes, problem=problem, checked=True
     )

@@ -258,6 +258,18 @@ def candidate_slot(details: ActivityDetails, activity_id: int | None) -> Slot:
     )
 
 
+def clashes_as_edited(details: ActivityDetails, activity_id: int | None) -> tuple[list[Clash], str]:
+    """For the form as it is being filled in: its clashes, or what stops them being checked yet
+    (an attendee's email nobody in the portal has). Never raises: nothing is saved."""
+    if details.ends_at <= details.starts_at:
+        return [], ""
+    try:
+        resolve_attendees(details)
+    except RuleBroken as error:
+        return [], error.message
+    return clashes_with(candidate_slot(details, activity_id)), ""
+
+
 def refuse_unexplained_clashes(
     clashes: list[Clash], reason: str, field_name: str = "override_reason"
 ) -> None:

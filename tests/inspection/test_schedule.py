@@ -304,6 +304,12 @@ def test_clashes_show_as_you_edit(app):
         "/inspection/schedule/check", data={**form, "location": "Room 2"}, headers={"HX-Request": "true"}
     )
     assert "No clashes" in calm.get_data(as_text=True)
+    unknown = client.post(
+        "/inspection/schedule/check",
+        data={**form, "attendees": "nobody@example.test"},
+        headers={"HX-Request": "true"},
+    )
+    assert "No one in the portal has the email address nobody@example.test" in unknown.get_data(as_text=True)
     saved = client.post("/inspection/schedule/new", data={**form, "submission_token": "x" * 24})
     assert saved.status_code == 422 and "give a reason to save it anyway" in saved.get_data(as_text=True)
     kept = client.post(
