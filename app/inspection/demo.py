@@ -339,11 +339,24 @@ def _seed_assessments(areas, users, pm) -> None:
             )
 
 
+def fieldwork_days(start, count: int = 10) -> list:
+    """Ten working days from `start`, leaving out the Christmas and New Year closure (inspectors
+    do not visit then)."""
+    days, day = [], start
+    while len(days) < count:
+        closed = (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day == 1)
+        if day.weekday() < 5 and not closed:
+            days.append(day)
+        day = add_working_days(day, 1)
+    return days
+
+
 def _seed_schedule(start, users, agencies) -> None:
+    days = fieldwork_days(start)
     police = next((a for a in agencies.values() if a.kind == "police"), None)
     health = next((a for a in agencies.values() if a.kind == "health"), None)
     for day_number in range(10):
-        day = start if day_number == 0 else add_working_days(start, day_number)
+        day = days[day_number]
         for slot_number, (starts_at, ends_at) in enumerate(SLOTS):
             turn = day_number * len(SLOTS) + slot_number
             for track, kinds, room, inspector, pool in (
@@ -381,7 +394,7 @@ def _seed_schedule(start, users, agencies) -> None:
                     activity.attendees.append(Attendee(external_name=EXTERNAL[day_number % len(EXTERNAL)]))
                 db.session.add(activity)
     # The clash kept on purpose: the lead inspector asked for it.
-    clash_day = add_working_days(start, 2)
+    clash_day = days[2]
     lead = users.get("police.lead@demo.test")
     clash = Activity(
         kind="police",
