@@ -139,6 +139,7 @@ EXPECTED_ROUTES = {
     ("/inspection/schedule/mine", "GET", "inspection.show_my_schedule"),
     ("/inspection/schedule/mine/calendar", "GET", "inspection.download_calendar"),
     ("/inspection/schedule/new", "GET,POST", "inspection.create_activity"),
+    ("/inspection/schedule/unavailable", "GET,POST", "inspection.record_unavailable_day"),
     ("/inspection/self-assessment/", "GET", "inspection.list_areas"),
     ("/inspection/self-assessment/<int:area_id>", "GET", "inspection.show_area"),
     ("/inspection/self-assessment/<int:area_id>/actions", "POST", "inspection.link_area_action"),

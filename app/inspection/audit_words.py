@@ -4,10 +4,12 @@ from flask import url_for
 from sqlalchemy import literal, select
 
 from app.audit.words import EventWords, FieldWords, RecordKind, events, fields, no_number, record_kind
+from app.auth.models import Agency
 from app.inspection.models import (
     GRADE_LABELS,
     Activity,
     AgencyInput,
+    AgencyUnavailability,
     ChecklistItem,
     EvidenceItem,
     Framework,
@@ -31,6 +33,7 @@ events(
         "inspection.activity.create": EventWords("Added an inspection activity"),
         "inspection.activity.edit": EventWords("Changed an inspection activity"),
         "inspection.schedule.import": EventWords("Imported a draft inspection schedule"),
+        "inspection.unavailable.add": EventWords("Recorded a day an agency cannot take part"),
     }
 )
 
@@ -100,6 +103,17 @@ record_kind(
         link=lambda row: url_for("inspection.edit_activity", activity_id=row.number),
     ),
 )
+record_kind(
+    "inspection_unavailability",
+    RecordKind(
+        "Day an agency cannot take part",
+        "Days agencies cannot take part",
+        names=lambda ids: select(AgencyUnavailability.id, Agency.name, literal(""), no_number())
+        .join(Agency, Agency.id == AgencyUnavailability.agency_id)
+        .where(AgencyUnavailability.id.in_(ids)),
+        link=lambda row: url_for("inspection.record_unavailable_day"),
+    ),
+)
 fields(
     "inspection_areas",
     {
@@ -112,3 +126,4 @@ fields("inspection_agency_inputs", {"suggested_grade": FieldWords("Suggested gra
 fields("inspection_evidence", {"owner_agency_id": FieldWords("Owner agency", refers_to="agencies")})
 fields("inspection_checklist", {"owner_agency_id": FieldWords("Owner agency", refers_to="agencies")})
 fields("inspection_activities", {"agency_id": FieldWords("Agency", refers_to="agencies")})
+fields("inspection_unavailability", {"agency_id": FieldWords("Agency", refers_to="agencies")})

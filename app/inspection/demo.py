@@ -18,6 +18,7 @@ from app.extensions import db
 from app.inspection.models import (
     Activity,
     AgencyInput,
+    AgencyUnavailability,
     AssessmentVersion,
     Attendee,
     ChecklistItem,
@@ -393,6 +394,10 @@ def _seed_schedule(start, users, agencies) -> None:
                 if track == "A" and slot_number == 1:
                     activity.attendees.append(Attendee(external_name=EXTERNAL[day_number % len(EXTERNAL)]))
                 db.session.add(activity)
+    # A school's training day: nothing is planned with it that day.
+    school = agencies.get("Trentbank Primary School")
+    if school is not None:
+        db.session.add(AgencyUnavailability(agency_id=school.id, day=days[4], reason="Staff training day"))
     # The clash kept on purpose: the lead inspector asked for it.
     clash_day = days[2]
     lead = users.get("police.lead@demo.test")

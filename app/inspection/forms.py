@@ -270,3 +270,16 @@ class ImportForm(OneTimeForm):
         widget=GovFileInput(),
     )
     submit = SubmitField("Import the schedule", widget=GovSubmitInput())
+
+
+class UnavailableForm(OneTimeForm):
+    agency_id = SelectField("Agency", widget=GovSelect(), coerce=int)
+    day = RealDateField("Day it cannot take part", validators=[InputRequired("Enter the day")])
+    reason = StringField(
+        "Why",
+        description="For example: court week, a training day",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[Length(max=200)],
+    )
+    submit = SubmitField("Record the day", widget=GovSubmitInput())

@@ -356,3 +356,23 @@ class Attendee(db.Model):
     @property
     def name(self) -> str:
         return self.user.full_name if self.user is not None else self.external_name
+
+
+class AgencyUnavailability(db.Model):
+    """A day an agency cannot take part (a training day, a court week): an activity for that
+    agency, or with someone from it, clashes with it."""
+
+    __tablename__ = "inspection_unavailability"
+    __table_args__ = (UniqueConstraint("agency_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+
+    def audit_view(self) -> dict:
+        return {"agency_id": self.agency_id, "day": self.day.isoformat(), "reason": self.reason}

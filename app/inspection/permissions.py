@@ -59,6 +59,17 @@ MANAGE_SCHEDULE = Permission(
 )
 
 
+REPORT_UNAVAILABLE = Permission(
+    "inspection.report_unavailable",
+    "Record a day an agency cannot take part in inspection activities",
+    {
+        Role.AGENCY_LEAD: only("own agency", lambda user, away: away.agency_id == user.agency_id),
+        Role.PROGRAMME_MANAGER: ALWAYS,
+        Role.ADMIN: ALWAYS,
+    },
+)
+
+
 def visible_evidence(stmt: Select, user) -> Select:
     """Partnership-wide items for everyone; a restricted item for the roles it names."""
     if SEE_RESTRICTED.allows(user):

@@ -39,10 +39,12 @@ from app.inspection.forms import (
     NewActivityForm,
     NewAreaForm,
     NewChecklistForm,
+    UnavailableForm,
 )
 from app.inspection.models import (
     Activity,
     AgencyInput,
+    AgencyUnavailability,
     AssessmentVersion,
     Attendee,
     ChecklistItem,
@@ -60,6 +62,7 @@ from app.inspection.schedule import (
     fieldwork_days,
     import_schedule,
     parse_time,
+    record_unavailability,
     resolve_attendees,
     save_activity,
     schedule_of,
@@ -518,6 +521,7 @@ def show_schedule():
         rooms=sorted(rooms.items()),
         clashes=clashes,
         clashing_ids=clashing_ids,
+        own_away=AgencyUnavailability(agency_id=current_user.agency_id),
     )
 
 
@@ -690,3 +694,36 @@ def download_calendar():
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="my-inspection-schedule.ics"'
     return response
+
+
+def _unavailable_page(form, *, status: int = 200, **_):
+    away = db.session.scalars(
+        select(AgencyUnavailability)
+        .options(joinedload(AgencyUnavailability.agency))
+        .order_by(AgencyUnavailability.day.desc())
+        .limit(100)
+    ).all()
+    return render("inspection/unavailable.html", form=form, away=away, status=status)
+
+
+@bp.route("/schedule/unavailable", methods=["GET", "POST"])
+@requires(permissions.REPORT_UNAVAILABLE)
+def record_unavailable_day():
+    form = UnavailableForm(formdata=posted())
+    form.agency_id.choices = _agency_choices()
+    if request.method == "GET":
+        form.agency_id.data = current_user.agency_id
+    answer = partial(_unavailable_page, form)
+    if not form.validate_on_submit():
+        return answer(status=422 if form.errors else 200)
+    earlier = first_use(form, current_user)
+    if earlier is not None:
+        return already_saved(earlier, url_for("inspection.record_unavailable_day"))
+    on_failure(answer, form, field="day")
+    record_unavailability(
+        user=current_user, agency_id=form.agency_id.data, day=form.day.data, reason=form.reason.data or ""
+    )
+    record_result(form, url_for("inspection.record_unavailable_day"))
+    db.session.commit()
+    flash("The day has been recorded: activities needing the agency then show as clashes.", "success")
+    return redirect(url_for("inspection.record_unavailable_day"), 303)

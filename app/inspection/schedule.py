@@ -12,11 +12,12 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import aliased
 
 from app.audit import record
 from app.auth.models import Agency, User, normalise_email
@@ -24,7 +25,7 @@ from app.db_types import utcnow
 from app.errors import RuleBroken
 from app.extensions import db
 from app.inspection import permissions
-from app.inspection.models import ACTIVITY_KINDS, ACTIVITY_STATUSES, Activity, Attendee
+from app.inspection.models import ACTIVITY_KINDS, ACTIVITY_STATUSES, Activity, AgencyUnavailability, Attendee
 from app.locking import claim
 
 LONDON = ZoneInfo("Europe/London")
@@ -44,6 +45,9 @@ class Slot:
     user_ids: tuple[int, ...] = ()
     external_names: tuple[str, ...] = ()
     override_reason: str = ""
+    # Agencies involved (the activity's, its attendees') that are unavailable on the day.
+    unavailable: tuple[str, ...] = ()
+    agency_id: int | None = None
 
     def resources(self, user_names: dict[int, str]) -> list[tuple[tuple[str, str], str]]:
         """(key, words) for each thing that cannot be in two places at once."""
@@ -73,6 +77,11 @@ class Clash:
 
     @property
     def words(self) -> str:
+        if self.first is self.second:  # an agency away on the day, not two activities
+            return (
+                f"{self.what} is unavailable on {self.first.day:%-d %B}, when \u201c{self.first.title}\u201d "
+                f"({self.first.starts_at:%H:%M}\u2013{self.first.ends_at:%H:%M}) needs it"
+            )
         return (
             f"{self.what} is booked for \u201c{self.first.title}\u201d ({self.first.starts_at:%H:%M}\u2013"
             f"{self.first.ends_at:%H:%M}) and \u201c{self.second.title}\u201d ({self.second.starts_at:%H:%M}"
@@ -82,6 +91,19 @@ class Clash:
 
 def split_names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
+
+
+def _away(agency_id_column):
+    """The name of the agency in `agency_id_column` if it is unavailable on the activity's day (a
+    correlated subquery: still one query for the whole schedule)."""
+    away = aliased(Agency)
+    return (
+        select(away.name)
+        .join(AgencyUnavailability, AgencyUnavailability.agency_id == away.id)
+        .where(AgencyUnavailability.agency_id == agency_id_column, AgencyUnavailability.day == Activity.day)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def load_slots(
@@ -102,6 +124,8 @@ def load_slots(
             Attendee.user_id,
             Attendee.external_name,
             User.full_name,
+            _away(Activity.agency_id).label("agency_away"),
+            _away(User.agency_id).label("attendee_agency_away"),
         )
         .outerjoin(Attendee, Attendee.activity_id == Activity.id)
         .outerjoin(User, User.id == Attendee.user_id)
@@ -115,7 +139,8 @@ def load_slots(
     rows: dict[int, dict] = {}
     names: dict[int, str] = {}
     for row in db.session.execute(stmt):
-        entry = rows.setdefault(row.id, {"row": row, "users": [], "names": []})
+        entry = rows.setdefault(row.id, {"row": row, "users": [], "names": [], "away": []})
+        entry["away"] += [name for name in (row.agency_away, row.attendee_agency_away) if name]
         if row.user_id is not None:
             entry["users"].append(row.user_id)
             names[row.user_id] = row.full_name
@@ -133,6 +158,7 @@ def load_slots(
             user_ids=tuple(entry["users"]),
             external_names=tuple(entry["names"]),
             override_reason=entry["row"].override_reason,
+            unavailable=tuple(dict.fromkeys(entry["away"])),
         )
         for activity_id, entry in rows.items()
     ]
@@ -160,6 +186,8 @@ def find_clashes(slots: Iterable[Slot], user_names: dict[int, str] | None = None
                     seen.add(pair)
                     clashes.append(Clash(other, slot, other_words))
             running.append((slot, words))
+    for slot in slots:
+        clashes.extend(Clash(slot, slot, name) for name in slot.unavailable)
     clashes.sort(key=lambda c: (c.first.day, c.first.starts_at, c.second.starts_at))
     return clashes
 
@@ -175,9 +203,25 @@ def conflict_count() -> int:
     return len({(c.first.id, c.second.id) for c in all_clashes() if not c.overridden})
 
 
+def unavailable_agencies(slot: Slot) -> tuple[str, ...]:
+    """The agencies an activity needs (its own, its attendees') that are away on its day."""
+    agency_ids = select(User.agency_id).where(User.id.in_(slot.user_ids))
+    if slot.agency_id is not None:
+        agency_ids = agency_ids.union(select(literal(slot.agency_id)))
+    return tuple(
+        db.session.scalars(
+            select(Agency.name)
+            .join(AgencyUnavailability, AgencyUnavailability.agency_id == Agency.id)
+            .where(AgencyUnavailability.day == slot.day, Agency.id.in_(agency_ids))
+            .order_by(Agency.name)
+        )
+    )
+
+
 def clashes_with(candidate: Slot) -> list[Clash]:
     """The clashes an activity as edited would have with the rest of its day."""
     others, names = load_slots(candidate.day, exclude_id=candidate.id)
+    candidate = replace(candidate, unavailable=unavailable_agencies(candidate))
     if candidate.user_ids:
         names.update(
             dict(
@@ -255,6 +299,7 @@ def candidate_slot(details: ActivityDetails, activity_id: int | None) -> Slot:
         user_ids=tuple(details.user_ids),
         external_names=tuple(details.external_names),
         override_reason=details.override_reason,
+        agency_id=details.agency_id,
     )
 
 
@@ -559,3 +604,26 @@ def activities_on(day: date):
 
 def activity_count() -> int:
     return db.session.scalar(select(func.count(Activity.id)))
+
+
+# --- Agencies unavailable ------------------------------------------------------------------------------
+
+
+def record_unavailability(*, user, agency_id: int, day: date, reason: str) -> AgencyUnavailability:
+    """An agency cannot take part on a day; activities needing it that day show as clashes."""
+    away = AgencyUnavailability(
+        agency_id=agency_id, day=day, reason=reason.strip()[:200], created_by_id=user.id
+    )
+    permissions.REPORT_UNAVAILABLE.require(user, away)
+    if db.session.get(Agency, agency_id) is None:
+        raise RuleBroken("Choose the agency", field="agency_id")
+    if db.session.scalar(
+        select(AgencyUnavailability.id).where(
+            AgencyUnavailability.agency_id == agency_id, AgencyUnavailability.day == day
+        )
+    ):
+        raise RuleBroken("This agency is already recorded as unavailable on that day", field="day")
+    db.session.add(away)
+    db.session.flush()
+    record("inspection.unavailable.add", away, after=away.audit_view())
+    return away

@@ -1,8 +1,8 @@
-"""inspection readiness and briefings: framework, self-assessment and versions, evidence and checklist, schedule, briefings and reads
+"""inspection readiness and briefings: framework, self-assessment and versions, evidence and checklist, schedule and agencies unavailable, briefings and reads
 
 Revision ID: 0011_inspection
 Revises: 0009_participation
-Create Date: 2026-11-26 03:22:15.433094
+Create Date: 2026-11-26 04:11:42.411109
 
 """
 from alembic import op
@@ -123,6 +123,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_inspection_evidence_dated'), ['dated'], unique=False)
         batch_op.create_index(batch_op.f('ix_inspection_evidence_owner_agency_id'), ['owner_agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inspection_evidence_visibility'), ['visibility'], unique=False)
+
+    op.create_table('inspection_unavailability',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_inspection_unavailability_agency_id_agencies')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_inspection_unavailability_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_unavailability')),
+    sa.UniqueConstraint('agency_id', 'day', name=op.f('uq_inspection_unavailability_agency_id'))
+    )
+    with op.batch_alter_table('inspection_unavailability', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inspection_unavailability_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inspection_unavailability_created_by_id'), ['created_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inspection_unavailability_day'), ['day'], unique=False)
 
     op.create_table('briefing_reads',
     sa.Column('briefing_id', sa.Integer(), nullable=False),
@@ -260,6 +277,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_briefing_reads_user_id'))
 
     op.drop_table('briefing_reads')
+    with op.batch_alter_table('inspection_unavailability', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inspection_unavailability_day'))
+        batch_op.drop_index(batch_op.f('ix_inspection_unavailability_created_by_id'))
+        batch_op.drop_index(batch_op.f('ix_inspection_unavailability_agency_id'))
+
+    op.drop_table('inspection_unavailability')
     with op.batch_alter_table('inspection_evidence', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inspection_evidence_visibility'))
         batch_op.drop_index(batch_op.f('ix_inspection_evidence_owner_agency_id'))

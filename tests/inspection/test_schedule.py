@@ -319,3 +319,46 @@ def test_clashes_show_as_you_edit(app):
     assert (
         signed_in_client(app, "agency_lead").post("/inspection/schedule/check", data=form).status_code == 403
     )
+
+
+def test_an_activity_needing_an_agency_on_a_day_it_is_away_clashes(app):
+    from app.inspection.schedule import record_unavailability
+
+    pm = make_user(role="programme_manager")
+    lead = make_user(role="agency_lead")
+    record_unavailability(user=lead, agency_id=lead.agency_id, day=FIELDWORK, reason="Court week")
+    db.session.commit()
+    with pytest.raises(RuleBroken, match="already recorded"):
+        record_unavailability(user=pm, agency_id=lead.agency_id, day=FIELDWORK, reason="")
+    with pytest.raises(NotAllowed):  # an agency lead speaks for their own agency only
+        record_unavailability(user=lead, agency_id=pm.agency_id, day=FIELDWORK, reason="")
+    make_activity("With the lead", users=[lead])
+    make_activity("For the agency", agency_id=lead.agency_id, location="Room 2", inspectors="Tom Reilly")
+    make_activity("Another day", users=[lead], day=date(2027, 3, 16))
+    with counted_queries(app) as statements:
+        found = all_clashes()
+    assert len(statements) == 1
+    assert sorted(c.first.title for c in found if c.first is c.second) == ["For the agency", "With the lead"]
+    assert f"{lead.agency.name} is unavailable on 15 March" in found[0].words
+    with pytest.raises(RuleBroken, match="is unavailable on 15 March"):
+        save_activity(
+            None,
+            _details(
+                attendees=lead.email,
+                location="Room 9",
+                inspectors="Amy Lowe",
+                starts_at=time(11),
+                ends_at=time(12),
+            ),
+            user=pm,
+        )
+
+
+def test_agency_leads_record_their_own_days_away_through_the_page(app):
+    client = signed_in_client(app, "agency_lead")
+    form = {"agency_id": str(client.user.agency_id), "day": ["15", "3", "2027"], "reason": "Training day"}
+    response = client.post("/inspection/schedule/unavailable", data={**form, "submission_token": "a" * 24})
+    assert response.status_code == 303
+    page = client.get("/inspection/schedule/unavailable").get_data(as_text=True)
+    assert "Training day" in page
+    assert signed_in_client(app, "partner").get("/inspection/schedule/unavailable").status_code == 403
