@@ -462,10 +462,34 @@ def read_schedule_csv(text: str) -> tuple[list[ActivityDetails], list[RowError]]
     return rows, errors
 
 
+def _with_agencies_away(slots: list[Slot]) -> list[Slot]:
+    """The rows of an import with the agencies they need that are away on their day: two queries
+    for the whole file (the days away, and the agencies of the rows' attendees)."""
+    days = {slot.day for slot in slots}
+    away = {
+        (agency_id, day): name
+        for agency_id, day, name in db.session.execute(
+            select(AgencyUnavailability.agency_id, AgencyUnavailability.day, Agency.name)
+            .join(Agency, Agency.id == AgencyUnavailability.agency_id)
+            .where(AgencyUnavailability.day.in_(days))
+        )
+    }
+    if not away:
+        return slots
+    user_ids = {user_id for slot in slots for user_id in slot.user_ids}
+    agency_of = dict(db.session.execute(select(User.id, User.agency_id).where(User.id.in_(user_ids))).all())
+    found = []
+    for slot in slots:
+        needed = [slot.agency_id, *(agency_of.get(u) for u in slot.user_ids)]
+        names = tuple(dict.fromkeys(away[(a, slot.day)] for a in needed if (a, slot.day) in away))
+        found.append(replace(slot, unavailable=names))
+    return found
+
+
 def _import_clashes(rows: list[ActivityDetails]) -> list[RowError]:
     """A row that clashes (with the schedule or another row) needs an override reason."""
     existing, names = load_slots()
-    candidates = [candidate_slot(details, None) for details in rows]
+    candidates = _with_agencies_away([candidate_slot(details, None) for details in rows])
     row_of = {id(slot): number for number, slot in enumerate(candidates, start=2)}
     errors = []
     for clash in find_clashes([*existing, *candidates], names):

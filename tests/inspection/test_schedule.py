@@ -362,3 +362,20 @@ def test_agency_leads_record_their_own_days_away_through_the_page(app):
     page = client.get("/inspection/schedule/unavailable").get_data(as_text=True)
     assert "Training day" in page
     assert signed_in_client(app, "partner").get("/inspection/schedule/unavailable").status_code == 403
+
+
+def test_an_imported_row_needing_an_agency_on_its_day_away_needs_a_reason(app):
+    from app.inspection.schedule import record_unavailability
+
+    pm = make_user(role="programme_manager")
+    lead = make_user(role="agency_lead")
+    record_unavailability(user=pm, agency_id=lead.agency_id, day=FIELDWORK, reason="Court week")
+    db.session.commit()
+    text = HEADER + (
+        "2027-03-15,09:00,10:00,managers,Senior managers,Room 1,Jane Marsh,,,\n"
+        f"2027-03-15,11:00,12:00,police,Public Protection Unit,Room 2,Tom Reilly,{lead.email},,\n"
+    )
+    imported, errors = import_schedule(text, user=pm)
+    assert (
+        imported == 0 and [e.row for e in errors] == [3] and "is unavailable on 15 March" in errors[0].message
+    )
