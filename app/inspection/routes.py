@@ -56,14 +56,11 @@ from app.inspection.schedule import (
     activities_on,
     all_clashes,
     calendar_for,
-    candidate_slot,
     clashes_as_edited,
-    clashes_with,
     fieldwork_days,
     import_schedule,
     parse_time,
     record_unavailability,
-    resolve_attendees,
     save_activity,
     schedule_of,
 )
@@ -567,12 +564,15 @@ def _times_valid(form) -> bool:
     return ok
 
 
-def _activity_page(form, activity, *, status: int = 200, conflict: bool = False, clashes=None):
+def _activity_page(form, activity, *, status: int = 200, conflict: bool = False):
+    """The form, with the clashes it has as filled in (so they show without JavaScript too)."""
+    details = _activity_details(form) if form.day.data and not form.day.errors else None
+    clashes = clashes_as_edited(details, activity.id if activity else None)[0] if details else []
     return render(
         "inspection/activity_form.html",
         form=form,
         activity=activity,
-        clashes=clashes or [],
+        clashes=clashes,
         conflict=conflict,
         status=status,
     )
@@ -615,12 +615,7 @@ def create_activity():
 def edit_activity(activity_id: int):
     activity = _activity_or_404(activity_id)
     form = _activity_form(ActivityForm, activity, formdata=posted())
-    clashes = []
-    if request.method == "GET":
-        details = _activity_details(form)
-        resolve_attendees(details)
-        clashes = clashes_with(candidate_slot(details, activity.id))
-    answer = partial(_activity_page, form, activity, clashes=clashes)
+    answer = partial(_activity_page, form, activity)
     if not (form.validate_on_submit() & _times_valid(form)):
         return answer(status=422 if form.errors else 200)
     on_failure(answer, form, field="title")

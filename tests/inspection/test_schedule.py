@@ -312,6 +312,7 @@ def test_clashes_show_as_you_edit(app):
     assert "No one in the portal has the email address nobody@example.test" in unknown.get_data(as_text=True)
     saved = client.post("/inspection/schedule/new", data={**form, "submission_token": "x" * 24})
     assert saved.status_code == 422 and "give a reason to save it anyway" in saved.get_data(as_text=True)
+    assert "This activity clashes" in saved.get_data(as_text=True)  # listed without JavaScript too
     kept = client.post(
         "/inspection/schedule/new", data={**form, "submission_token": "y" * 24, "override_reason": "Shared"}
     )
