@@ -58,6 +58,8 @@ class Config:
     # Requests: forms and small uploads only.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    # Inspection evidence: uploaded files kept outside the web root, under generated names.
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR") or str(INSTANCE_DIR / "evidence")
 
     # Sessions: the cookie only carries a pointer to a server-side session record.
     SESSION_COOKIE_NAME = "portal_session"

@@ -114,6 +114,8 @@ FEATURES = (
     "participation",
     "returns",
     "progress",
+    "inspection",
+    "briefings",
 )
 
 

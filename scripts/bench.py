@@ -348,6 +348,8 @@ def pages() -> list[Page]:
             fragment_of="Returns, partnership view",
         ),
         Page("Return form", a_return_page(), "agency_lead"),
+        Page("Inspection readiness", "/inspection/", "programme_manager"),
+        Page("Inspection timetable", "/inspection/schedule/", "programme_manager"),
         Page("Have your say form", "/have-your-say", "anonymous"),
         Page(
             "Have your say (POST)",

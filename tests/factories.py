@@ -234,6 +234,43 @@ def one_of_everything(owner: Agency | None = None, admin=None) -> dict:
         "token": "x" * 43,
         "table": "projects",
         **_returns_records(owner),
+        **_inspection_records(owner, admin),
+    }
+
+
+def _inspection_records(owner: Agency, admin) -> dict:
+    """Inspection readiness and briefings: one of each record their URLs name."""
+    from datetime import date, time
+
+    from app.briefings.models import Briefing
+    from app.inspection.models import Activity, ChecklistItem, EvidenceItem, Framework, JudgementArea
+
+    framework = Framework(name="Safeguarding and looked after children inspection 2009")
+    db.session.add(framework)
+    db.session.flush()
+    area = JudgementArea(framework_id=framework.id, position=1, name="Partnership working")
+    evidence = EvidenceItem(
+        title="Board minutes", owner_agency_id=owner.id, dated=date(2026, 10, 1), link_path="/progress/"
+    )
+    item = ChecklistItem(title="Minutes of the last six Board meetings", owner_agency_id=owner.id)
+    activity = Activity(
+        kind="managers",
+        title="Meeting with managers",
+        day=date(2027, 1, 11),
+        starts_at=time(9),
+        ends_at=time(10),
+    )
+    briefing = Briefing(
+        title="The inspection is coming", body_html="<p>Be ready.</p>", published_by_id=admin.id
+    )
+    db.session.add_all([area, evidence, item, activity, briefing])
+    db.session.commit()
+    return {
+        "area_id": area.id,
+        "evidence_id": evidence.id,
+        "item_id": item.id,
+        "activity_id": activity.id,
+        "briefing_id": briefing.id,
     }
 
 

@@ -13,16 +13,17 @@ SLUG = "pathway-to-provision"
 
 # (path, role, htmx fragment?) → the SQL statements the page runs (session and user: 1 of them;
 # on home pages, 1 more for the banner asking staff to read a new version of the thresholds, and
-# 1 for the safer-recruitment returns panel: an agency's outstanding return, or those to review).
+# 1 for the safer-recruitment returns panel: an agency's outstanding return, or those to review;
+# 2 more: your own inspection schedule, and briefings you have not read).
 BUDGETS = {
-    ("/", "partner", False): 6,
-    ("/", "agency_lead", False): 7,
+    ("/", "partner", False): 8,
+    ("/", "agency_lead", False): 9,
     # Trust members, the programme manager and admins: one more for the challenges to follow up.
-    ("/", "trust_member", False): 8,
+    ("/", "trust_member", False): 10,
     # The programme manager also sees which agencies have acknowledged the thresholds (2 more).
-    ("/", "programme_manager", False): 9,
-    ("/", "participation_lead", False): 4,
-    ("/", "admin", False): 13,
+    ("/", "programme_manager", False): 11,
+    ("/", "participation_lead", False): 6,
+    ("/", "admin", False): 15,
     (f"/thresholds/{SLUG}", "partner", False): 12,
     ("/thresholds/?q=neglect", "partner", False): 6,
     ("/thresholds/?q=neglect", "partner", True): 6,
@@ -45,6 +46,13 @@ BUDGETS = {
     ("/returns/?status=submitted", "trust_member", True): 5,
     ("/returns/", "agency_lead", False): 4,
     ("/returns/periods/", "programme_manager", False): 3,
+    ("/inspection/", "programme_manager", False): 5,
+    ("/inspection/self-assessment/", "trust_member", False): 4,
+    ("/inspection/evidence/", "agency_lead", False): 5,
+    ("/inspection/schedule/", "programme_manager", False): 5,
+    ("/inspection/schedule/?by=room", "partner", False): 5,
+    ("/briefings/", "programme_manager", False): 4,
+    ("/briefings/", "partner", False): 3,
 }
 ACCOUNTS = {
     "partner": "police@demo.test",

@@ -74,11 +74,12 @@ ROLE_DESCRIPTIONS = {
     Role.PARTNER: "Reads the thresholds and pathways, reports progress on your agency's actions, and "
     "prepares its safer-recruitment returns.",
     Role.AGENCY_LEAD: "Confirms your agency's staff are briefed on new thresholds, answers for "
-    "your agency's actions, and submits its safer-recruitment returns.",
+    "your agency's actions, submits its safer-recruitment returns, and gives its part of the "
+    "inspection self-assessment.",
     Role.TRUST_MEMBER: "Reviews partnership progress across every agency, challenges it, and reviews "
     "agencies' safer-recruitment returns.",
     Role.PROGRAMME_MANAGER: "Runs the improvement programme: projects, actions and owners; sets the "
-    "safer-recruitment return periods and reviews the returns.",
+    "safer-recruitment return periods and reviews the returns; prepares the partnership for inspection.",
     Role.PARTICIPATION_LEAD: "Reads what young people tell the partnership, acts at once on any "
     "message that may show a young person at risk, and publishes \u201cyou said, we did\u201d.",
     Role.ADMIN: "Publishes threshold documents and manages agencies and users.",

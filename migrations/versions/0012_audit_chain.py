@@ -1,7 +1,7 @@
 """audit trail: a hash chain over every event, and the database refuses to change or delete one
 
 Revision ID: 0012_audit_chain
-Revises: 0010_returns
+Revises: 0011_inspection
 Create Date: 2026-11-26 03:50:00
 
 Existing events are linked onto the chain in the order they were recorded. On PostgreSQL a
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_audit_chain"
-down_revision = "0010_returns"
+down_revision = "0011_inspection"
 branch_labels = None
 depends_on = None
 
