@@ -158,6 +158,16 @@ class User(UserMixin, Versioned, db.Model):
         return ROLE_LABELS[Role(self.role)]
 
     @property
+    def what_you_do(self) -> str:
+        """The role's work in the portal, in the user's own words (their home page says it)."""
+        return Role(self.role).description
+
+    @property
+    def signed_in_as(self) -> str:
+        """Who the header says is signed in: 'Agency lead, Nottinghamshire Police'."""
+        return f"{self.role_label}, {self.agency.name}"
+
+    @property
     def has_password(self) -> bool:
         return self.password_hash is not None
 
