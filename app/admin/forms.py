@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, normalise_email
 from app.extensions import db
 from app.forms import EmailAddress, OneTimeForm, PageOrder, VersionedForm, strip_filter
+from app.pagination import bounded_int
 
 
 class AgencyForm(VersionedForm):
@@ -90,7 +91,8 @@ class UserDetailsForm(FlaskForm):
         self.agency_id.choices = agency_choices(include=user.agency if user else None)
 
     def validate_agency_id(self, field):
-        if not field.data or not field.data.isdigit() or db.session.get(Agency, int(field.data)) is None:
+        agency_id = bounded_int(field.data) if field.data else None
+        if agency_id is None or db.session.get(Agency, agency_id) is None:
             raise ValidationError("Choose the person's agency")
 
 

@@ -279,3 +279,20 @@ def test_unknown_user_is_404(app, client, as_role):
     as_role("admin")
     assert client.get("/admin/users/99999/edit").status_code == 404
     assert client.post("/admin/users/99999/deactivate").status_code == 404
+
+
+@pytest.mark.parametrize("agency_id", ["2147483648", "99999999999999999999", "-1", "²", "0"])
+def test_an_agency_id_no_database_could_hold_is_a_field_error_not_a_500(app, client, as_role, agency_id):
+    as_role("admin")
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "submission_token": new_token(),
+            "full_name": "Jo",
+            "email": "jo@example.test",
+            "agency_id": agency_id,
+            "role": "partner",
+        },
+    )
+    assert response.status_code == 422 and 'href="#agency_id"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == "jo@example.test")) == 0
