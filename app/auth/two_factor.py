@@ -20,7 +20,7 @@ from datetime import datetime
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.audit import record
 from app.auth.models import RecoveryCode, User
@@ -134,10 +134,10 @@ def check(user: User, code: str) -> str | None:
 
 
 def recovery_codes_left(user: User) -> int:
-    return len(
-        db.session.scalars(
-            select(RecoveryCode.id).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-        ).all()
+    return db.session.scalar(
+        select(func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
     )
 
 
