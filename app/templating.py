@@ -7,14 +7,16 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from jinja2 import StrictUndefined, Undefined
 from markupsafe import Markup
 
 from app.dates import LOCAL_ZONE
 from app.navigation import navigation_for
 from app.permissions import can
+from app.report_cache import once_per_request
 from app.sanitize import clean_stored_html
 
 
@@ -111,5 +113,20 @@ def register_template_helpers(app: Flask) -> None:
     def portal_context():
         return {
             "partnership_name": app.config["PARTNERSHIP_NAME"],
-            "navigation": navigation_for(current_user),
+            "navigation": _navigation(),
         }
+
+    # GOV.UK field widgets render their macro with Flask's render_template, which runs every
+    # context processor (the navigation included) and sends two signals for each field; a return
+    # form has sixty. Their templates need only their params, so they render straight from Jinja.
+    GovFormBase.render = _render_field_macro
+
+
+def _navigation() -> list[dict]:
+    """The header's entries, worked out once per request however many templates are rendered."""
+    return once_per_request("navigation", lambda: navigation_for(current_user))
+
+
+def _render_field_macro(widget, params: dict) -> Markup:
+    # The library wraps the same autoescaped output in Markup; nothing here is unescaped input.
+    return Markup(current_app.jinja_env.get_template(widget.template).render(params=params))  # noqa: S704

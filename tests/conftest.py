@@ -30,6 +30,7 @@ from sqlalchemy.pool import Pool
 
 from app import create_app
 from app.extensions import db, limiter
+from app.report_cache import forget_all
 from config import TestingConfig, normalise_database_url
 from tests import factories
 
@@ -240,6 +241,7 @@ def app(request, database, database_urls, session_apps) -> Iterator[Flask]:
         db.session.remove()
         _empty_tables(database)
         limiter.reset()  # rate-limit counts are per test, like the data
+        forget_all()  # and so are the report cache's counts, where a test turned it on
         if app is not shared:
             db.engine.dispose()
     if app.config != config_before:

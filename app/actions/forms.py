@@ -264,13 +264,6 @@ def active_agencies() -> list[Agency]:
     return db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
 
 
-def agency_options() -> list[tuple[int, str]]:
-    """(id, name) of every active agency, for filters: plain rows, not objects (500 of them)."""
-    return db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
-    ).all()
-
-
 def project_options() -> list[tuple[int, str]]:
     return [
         (p.id, f"{p.code} {p.title}") for p in db.session.scalars(select(Project).order_by(Project.number))

@@ -127,12 +127,21 @@ class Exception_:
     latest: ProgressUpdate | None
 
 
+def _exceptional(owners: Select | None) -> tuple:
+    return (_owned_by(owners), ~Action.is_finished, (Action.rag == Rag.RED) | Action.is_overdue)
+
+
+def exception_count(owners: Select | None = None) -> int:
+    """How many open actions are red or overdue (all of them, however many `exceptions` lists)."""
+    return db.session.scalar(select(func.count(Action.id)).where(*_exceptional(owners)))
+
+
 def exceptions(owners: Select | None = None, limit: int = 200) -> list[Exception_]:
     """Red or overdue open actions (red first, then the longest overdue), each with its latest
     update: the board's exceptions. Two queries."""
     actions = db.session.scalars(
         select(Action)
-        .where(_owned_by(owners), ~Action.is_finished, (Action.rag == Rag.RED) | Action.is_overdue)
+        .where(*_exceptional(owners))
         .options(joinedload(Action.owner_agency), joinedload(Action.project))
         .order_by(Action.rag_severity.desc(), Action.due_date, Action.id)
         .limit(limit)

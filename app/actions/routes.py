@@ -22,7 +22,6 @@ from app.actions.forms import (
     accept_form,
     action_form,
     action_page_forms,
-    agency_options,
     details_from_form,
     page_form,
     project_options,
@@ -47,6 +46,7 @@ from app.actions.services import (
     withdraw_proposal,
 )
 from app.auth.fresh import fresh_sign_in
+from app.auth.options import agency_option_tags
 from app.errors import RuleBroken, on_failure
 from app.extensions import db
 from app.forms import ButtonForm, posted
@@ -91,7 +91,7 @@ def list_actions():
         filters=filters,
         challenge_counts=open_challenge_counts([a.id for a in page.items]),
         # Called only by the full page's filters: an htmx request for the results never runs them.
-        agency_options=agency_options,
+        agency_option_tags=agency_option_tags,
         project_options=project_options,
     )
 

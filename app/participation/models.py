@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +92,12 @@ class Theme(db.Model):
 
 class Feedback(db.Model):
     __tablename__ = "feedback"
+    __table_args__ = (
+        # The triage queue and the home panels at county scale (100,000 messages): flagged and
+        # waiting, oldest first; and how many new messages are not flagged.
+        Index("ix_feedback_waiting", "flagged", "actioned_at", "received_at"),
+        Index("ix_feedback_triage_flagged", "triage", "flagged"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"), index=True)
@@ -103,10 +109,10 @@ class Feedback(db.Model):
     wants_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_details: Mapped[str] = mapped_column(String(300), default="")
     # Flagged: ticked the box, or the words look like a disclosure of harm.
-    flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     flag_reasons: Mapped[str] = mapped_column(String(300), default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    triage: Mapped[str] = mapped_column(String(20), default=Triage.NEW, index=True)
+    triage: Mapped[str] = mapped_column(String(20), default=Triage.NEW)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # For a flagged message: what a named participation lead did about it, and when.
     action_taken: Mapped[str | None] = mapped_column(String(30))

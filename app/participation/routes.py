@@ -13,7 +13,7 @@ from app.errors import keeps_words, on_failure
 from app.extensions import db, limiter
 from app.forms import ButtonForm, posted
 from app.htmx import render
-from app.pagination import paginate
+from app.pagination import page_arg
 from app.participation import bp, permissions
 from app.participation.forms import (
     SOMETHING_ELSE,
@@ -37,7 +37,7 @@ from app.participation.services import (
     save_consultation,
     save_response,
     tag_themes,
-    triage_queue,
+    triage_page,
 )
 from app.permissions import get_or_404, public, requires
 from app.submissions import first_use
@@ -120,7 +120,7 @@ def you_said_we_did():
 @bp.get("/feedback/")
 @requires(permissions.READ_FEEDBACK)
 def triage():
-    page = paginate(triage_queue().options(joinedload(Feedback.consultation)))
+    page = triage_page(page_arg(), current_app.config["PAGE_SIZE"])
     return render("participation/triage.html", block="results", page=page)
 
 

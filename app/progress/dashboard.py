@@ -16,6 +16,7 @@ from app.actions.reporting import (
     Exception_,
     Month,
     ProjectActivity,
+    exception_count,
     exceptions,
     monthly_progress,
     owners_matching,
@@ -26,6 +27,7 @@ from app.dates import local_now, today
 from app.extensions import db
 from app.pagination import bounded_int
 from app.programme.services import Progress, current_programme, programme_progress, project_progress
+from app.report_cache import remember
 from app.thresholds.services import AcknowledgementCount, acknowledgement_counts
 
 
@@ -74,7 +76,8 @@ class Dashboard:
     overall: Progress
     projects: list[ProjectRow]
     months: list[Month]
-    exceptions: list[Exception_]
+    exceptions: list[Exception_]  # the worst first, as many as asked for
+    exception_count: int
     acknowledgements: list[AcknowledgementCount]
     participation: object | None  # app.participation.services.FeedbackSummary, once the module is in
     participation_since: date | None
@@ -99,7 +102,9 @@ def _module(name: str):
     return importlib.import_module(name) if feature in FEATURES else None
 
 
-def build_dashboard(filters: Filters) -> Dashboard:
+def build_dashboard(filters: Filters, *, exceptions_listed: int = 200) -> Dashboard:
+    """The numbers for `filters`; the page lists the ten worst exceptions, the report and the CSV
+    up to `exceptions_listed`, and both say how many there are in all."""
     owners = filters.owners()
     programme = current_programme()
     projects = (
@@ -112,8 +117,10 @@ def build_dashboard(filters: Filters) -> Dashboard:
         if programme
         else []
     )
-    by_project = project_progress(owners)
-    activity = project_activity(owners)
+    # The aggregates over every action, update and message are counted once per change of data.
+    key = (filters.agency, filters.kind, today())
+    by_project = remember("progress.projects", key, lambda: project_progress(owners))
+    activity = remember("progress.activity", key, lambda: project_activity(owners))
     participation = _module("app.participation.services")
     since = quarter_start(today())
     returns = _module("app.returns.reporting")
@@ -125,10 +132,13 @@ def build_dashboard(filters: Filters) -> Dashboard:
         projects=[
             ProjectRow(p, by_project.get(p.id), activity.get(p.id, ProjectActivity())) for p in projects
         ],
-        months=monthly_progress(12, owners),
-        exceptions=exceptions(owners),
+        months=remember("progress.months", key, lambda: monthly_progress(12, owners)),
+        exceptions=exceptions(owners, limit=exceptions_listed),
+        exception_count=exception_count(owners),
         acknowledgements=acknowledgement_counts(owners),
-        participation=participation.feedback_summary(since) if participation else None,
+        participation=remember("progress.feedback", since, lambda: participation.feedback_summary(since))
+        if participation
+        else None,
         participation_since=since if participation else None,
         returns=returns.returns_summary(owners) if returns else None,
     )

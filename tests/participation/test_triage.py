@@ -281,3 +281,27 @@ def test_the_audit_trail_names_messages_by_number_and_never_shows_their_words(ap
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert f"Message {feedback.id}" in page and "recorded the action on a flagged message" in page
     assert "he hits me" not in page
+
+
+def test_the_queue_reads_waiting_then_new_then_the_rest_across_pages(app):
+    """The triage queue is read part by part (app.participation.services.TriagePage); page by page
+    it must give the same order one sort over every message would."""
+    from app.participation.services import triage_page
+
+    lead = make_user(role="participation_lead")
+    reviewed = [received(days_ago=d) for d in (1, 5, 9)]
+    for message in reviewed:
+        mark_reviewed(message, user=lead)
+    new = [received(days_ago=d) for d in (2, 7)]
+    waiting = [received(flagged_words=True, days_ago=d) for d in (3, 8)]
+    acted = received(ticked=True, days_ago=4)
+    record_action(acted, user=lead, action_taken="contacted", note="Spoke to them at school")
+    mark_reviewed(acted, user=lead)
+    db.session.commit()
+
+    newest_first = lambda messages: sorted(messages, key=lambda m: m.received_at, reverse=True)  # noqa: E731
+    expected = [m.id for m in newest_first(waiting) + newest_first(new) + newest_first([*reviewed, acted])]
+    pages = [triage_page(n, 3) for n in (1, 2, 3, 4)]
+    assert [[m.id for m in p.items] for p in pages] == [expected[0:3], expected[3:6], expected[6:9], []]
+    assert {p.total for p in pages} == {len(expected)}
+    assert pages[0].pages == 3

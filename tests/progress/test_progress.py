@@ -148,7 +148,7 @@ def test_the_board_report_is_a_pdf_with_the_dashboards_numbers_and_the_authors_w
     ):
         assert heading in text, heading
     assert f"{dashboard.overall.percent}% complete across {dashboard.overall.actions} actions" in text
-    assert f"{len(dashboard.exceptions)} open actions are red or overdue" in text
+    assert f"{dashboard.exception_count} open actions are red or overdue" in text
     counts = dashboard.acknowledgements[0]
     assert f"{counts.outstanding} of {counts.agencies} agencies have still to confirm" in text
     assert f"young people sent {dashboard.participation.total} messages" in text

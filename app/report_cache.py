@@ -1,0 +1,78 @@
+"""Counts that are costly to make and change only when shared data does: the dashboard's monthly
+trends and roll-ups aggregate every progress update and every young person's message.
+
+Each worker process keeps what it counted, keyed by the newest audit event's id. Every change to
+shared data writes an audit event in the same transaction (the rulebook), so a new event means the
+numbers are counted again on the next request, on every app instance: the key comes from the shared
+database, not from the process. Rows written without an audit event (the demo's bulk scaling) are
+counted within MAX_AGE. Only plain values are kept (numbers, dates, dataclasses of them), never
+database objects, which belong to one request's session.
+
+REPORT_CACHE = False (the test suite's default, as tests write rows directly) counts every time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+
+T = TypeVar("T")
+
+MAX_AGE_SECONDS = 600
+MAX_ENTRIES = 512
+
+_lock = threading.Lock()
+_entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+
+
+def once_per_request(name: str, work_out: Callable[[], T]) -> T:
+    """work_out()'s value, worked out once per request however often it is asked for. Kept in the
+    request's own environ, not in `g`: the app context (and its g) can outlive a request, as it
+    does in the test suite, where one context holds many client requests."""
+    if not has_request_context():
+        return work_out()
+    kept = request.environ.setdefault("portal.once_per_request", {})
+    if name not in kept:
+        kept[name] = work_out()
+    return kept[name]
+
+
+def data_stamp() -> int:
+    """The newest audit event's id, asked once per request (one indexed lookup)."""
+    return once_per_request(
+        "report_data_stamp", lambda: db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    )
+
+
+def remember(name: str, key: Hashable, count: Callable[[], T]) -> T:
+    """count()'s value for (name, key), from this process's memory while no shared data changed.
+    The value is shared between requests: callers must not change it."""
+    if not current_app.config.get("REPORT_CACHE", True):
+        return count()
+    full_key = (id(current_app), name, key, data_stamp())
+    now = time.monotonic()
+    with _lock:
+        kept = _entries.get(full_key)
+        if kept is not None and now - kept[0] < MAX_AGE_SECONDS:
+            _entries.move_to_end(full_key)
+            return kept[1]  # type: ignore[return-value]
+    value = count()
+    with _lock:
+        _entries[full_key] = (now, value)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return value
+
+
+def forget_all() -> None:
+    with _lock:
+        _entries.clear()

@@ -1,0 +1,91 @@
+"""The dashboard's costly counts are kept per process until shared data changes (app/report_cache.py).
+
+The rest of the suite runs with REPORT_CACHE off, because its tests write rows directly; these
+turn it on and prove both halves: kept while nothing changes, counted again after an audited
+change, and never kept when it is off."""
+
+import pytest
+
+from app.actions.services import post_update
+from app.audit import record
+from app.auth.models import Agency
+from app.extensions import db
+from app.report_cache import forget_all, remember
+from tests.factories import make_action, make_user, reload
+from tests.querycount import counted_queries
+
+
+@pytest.fixture
+def cache_on(app):
+    app.config["REPORT_CACHE"] = True
+    forget_all()
+    yield app
+    forget_all()
+
+
+def _counted(app, calls: list) -> int:
+    with app.test_request_context():
+        return remember("test.count", "key", lambda: calls.append(1) or len(calls))
+
+
+def test_a_count_is_kept_until_an_audited_change(cache_on):
+    calls: list = []
+    assert _counted(cache_on, calls) == 1
+    assert _counted(cache_on, calls) == 1, "kept: nothing changed"
+    with cache_on.test_request_context():
+        record("test.change", summary="Something shared changed")
+        db.session.commit()
+    assert _counted(cache_on, calls) == 2, "counted again after an audit event"
+    assert _counted(cache_on, calls) == 2
+
+
+def test_with_the_cache_off_every_request_counts(app):
+    app.config["REPORT_CACHE"] = False
+    calls: list = []
+    assert [_counted(app, calls) for _ in range(3)] == [1, 2, 3]
+
+
+def test_the_dashboard_asks_less_the_second_time_and_shows_an_update_at_once(cache_on, client, sign_in):
+    pm = make_user(role="programme_manager")
+    action = make_action(rag="green")
+    sign_in(make_user(role="trust_member"))
+    with counted_queries(cache_on) as first:
+        assert client.get("/progress/").status_code == 200
+    with counted_queries(cache_on) as second:
+        page = client.get("/progress/").get_data(as_text=True)
+    assert len(second) < len(first), "the monthly trends and roll-ups were not asked again"
+    assert "No open action is red or overdue" in page
+
+    with cache_on.test_request_context():
+        post_update(
+            reload(action),
+            user=reload(pm),
+            note="Police training slipped: two trainers off sick",
+            rag="red",
+            rag_reason="Trainers off sick",
+            percent=20,
+            status="in_progress",
+            loaded_version=reload(action).lock_version,
+        )
+        db.session.commit()
+    with counted_queries(cache_on) as third:
+        page = client.get("/progress/").get_data(as_text=True)
+    assert len(third) == len(first), "an audited change: everything counted again"
+    assert reload(action).rag == "red"
+    assert "1 open action, red first" in page, "the red action is an exception now"
+    assert "Police training slipped" in page
+
+
+def test_a_renamed_agency_is_in_the_filter_at_once(cache_on, client, as_role):
+    agency = Agency(name="Mansfield Academy", kind="school")
+    db.session.add(agency)
+    db.session.commit()
+    as_role("trust_member")
+    assert "Mansfield Academy" in client.get("/actions/").get_data(as_text=True)
+    with cache_on.test_request_context():
+        renamed = reload(agency)
+        renamed.name = "Mansfield Academy Trust"
+        record("agency.update", renamed, before={"name": "Mansfield Academy"}, summary="Renamed")
+        db.session.commit()
+    page = client.get(f"/actions/?agency={agency.id}").get_data(as_text=True)
+    assert f'<option value="{agency.id}" selected>Mansfield Academy Trust</option>' in page
