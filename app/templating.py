@@ -113,7 +113,8 @@ def register_template_helpers(app: Flask) -> None:
     def portal_context():
         return {
             "partnership_name": app.config["PARTNERSHIP_NAME"],
-            "navigation": _navigation(),
+            # Called by the page's header only: an htmx fragment never works it out.
+            "navigation": _navigation,
         }
 
     # GOV.UK field widgets render their macro with Flask's render_template, which runs every

@@ -19,11 +19,11 @@ BUDGETS = {
     ("/", "partner", False): 8,
     ("/", "agency_lead", False): 9,
     # Trust members, the programme manager and admins: one more for the challenges to follow up.
-    ("/", "trust_member", False): 10,
+    ("/", "trust_member", False): 9,
     # The programme manager also sees which agencies have acknowledged the thresholds (2 more).
-    ("/", "programme_manager", False): 11,
+    ("/", "programme_manager", False): 10,
     ("/", "participation_lead", False): 6,
-    ("/", "admin", False): 15,
+    ("/", "admin", False): 14,
     (f"/thresholds/{SLUG}", "partner", False): 12,
     ("/thresholds/?q=neglect", "partner", False): 6,
     ("/thresholds/?q=neglect", "partner", True): 6,

@@ -10,8 +10,10 @@ from sqlalchemy import case, func, select
 from app.actions import permissions
 from app.actions.models import Action, Challenge, Rag, Review
 from app.auth.models import User
+from app.dates import today
 from app.extensions import db
 from app.home.panels import Panel, PanelItem, register_panel
+from app.report_cache import remember
 from app.templating import local_date
 
 
@@ -97,11 +99,21 @@ def _waiting_challenges(user: User, mine) -> list[PanelItem]:
     ]
 
 
+def _overdue_and_red() -> tuple[int, int]:
+    """Across the partnership: accepted actions overdue, and open ones red. One query."""
+    overdue, red = db.session.execute(
+        select(
+            func.sum(case((Action.is_overdue, 1), else_=0)),
+            func.sum(case((~Action.is_finished & (Action.rag == Rag.RED), 1), else_=0)),
+        ).where(Action.review == Review.ACCEPTED)
+    ).one()
+    return overdue or 0, red or 0
+
+
 def _partnership_panel(user: User) -> Panel:
-    accepted = Action.review == Review.ACCEPTED
     items: list[PanelItem] = []
-    overdue = _count(accepted, Action.is_overdue)
-    red = _count(accepted, ~Action.is_finished, Action.rag == Rag.RED)
+    # The same for every reader of the partnership's numbers, so counted once per change of data.
+    overdue, red = remember("actions.overdue_and_red", today(), _overdue_and_red)
     if overdue:
         items.append(
             PanelItem(

@@ -12,6 +12,7 @@ counts, the page of hits.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -91,11 +92,17 @@ def _check_term(term: str, number: int, seen: dict[tuple[str, ...], int]) -> Non
 def synonym_groups() -> list[list[tuple[str, ...]]]:
     """The partnership's synonym groups, each a list of stemmed phrases. One query."""
     text = db.session.scalar(select(SearchSynonyms.groups_text).where(SearchSynonyms.id == SYNONYMS_ID))
+    return [list(group) for group in _stemmed_groups(text or "")]
+
+
+@functools.lru_cache(maxsize=8)
+def _stemmed_groups(text: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The list's text parsed and stemmed, once per process for each text: every search asks."""
     try:
-        groups = parse_synonyms(text or "")
+        groups = parse_synonyms(text)
     except SynonymProblem:  # saved lists are checked; an old one that no longer parses is ignored
-        return []
-    return [[tuple(search_words(term)) for term in group] for group in groups]
+        return ()
+    return tuple(tuple(tuple(search_words(term)) for term in group) for group in groups)
 
 
 # --- Reading a query ------------------------------------------------------------------------------
