@@ -152,7 +152,43 @@ MESSAGES = {
 }
 
 
-def error_response(status: int, *, description: str | None = None, headers=None):
+@dataclass(frozen=True)
+class KeptField:
+    name: str
+    value: str
+
+    @property
+    def label(self) -> str:
+        return self.name.rsplit("-", 1)[-1].replace("_", " ").capitalize()
+
+
+# Never written back into a page: what the user typed to prove who they are.
+SECRET_NAME_PARTS = ("password", "code", "secret")
+# Carried back as they came, unseen: what lets the form be sent again safely (at most once).
+CARRIED_NAMES = ("submission_token", "lock_version", "next")
+
+
+def words_to_keep() -> tuple[list[KeptField], list[KeptField]]:
+    """What a form sent without JavaScript, for the 503 page to give back when the database could
+    not be reached: the words typed (shown, to send again or copy), and the form's own fields
+    (carried unseen). Passwords and codes are dropped; the CSRF token is made afresh. An htmx
+    form is still on the page behind the error banner, so it needs none of this."""
+    if request.method != "POST" or request.htmx:
+        return [], []
+    typed: list[KeptField] = []
+    carried: list[KeptField] = []
+    for name, value in request.form.items(multi=True):
+        lowered = name.lower()
+        if name == "csrf_token" or any(part in lowered for part in SECRET_NAME_PARTS):
+            continue
+        if name in CARRIED_NAMES or lowered.endswith("_version"):
+            carried.append(KeptField(name, value))
+        elif value.strip():
+            typed.append(KeptField(name, value))
+    return typed, carried
+
+
+def error_response(status: int, *, description: str | None = None, headers=None, kept=([], [])):
     # Fragments are retargeted to the page's error banner so a failed swap is never silent.
     hx_headers = {"HX-Retarget": "#htmx-error-banner", "HX-Reswap": "innerHTML"}
     if request.htmx and not request.htmx.boosted:
@@ -165,6 +201,8 @@ def error_response(status: int, *, description: str | None = None, headers=None)
         status_code=status,
         title=TITLES.get(status, "Sorry, there is a problem"),
         message=description or MESSAGES.get(status, MESSAGES[500]),
+        kept_typed=kept[0],
+        kept_carried=kept[1],
     )
 
 
@@ -173,7 +211,7 @@ def database_unavailable(error: Exception):
     db.session.rollback()
     # Render the page as if signed out: loading the user would need the database again.
     g._login_user = login_manager.anonymous_user()
-    return error_response(503, headers={"Retry-After": "30"})
+    return error_response(503, headers={"Retry-After": "30"}, kept=words_to_keep())
 
 
 def handle_stale_write(error: StaleDataError):

@@ -48,6 +48,18 @@ P95_MS = 100
 PAGE_SHARE = 0.15
 FRAGMENT_SHARE = 0.30
 FRAGMENT_BYTES_SHARE = 0.15
+REPORT_SECONDS = 3.0  # the board report PDF, at county scale
+PAGE_WEIGHT_KB = 150  # HTML + CSS + JS, compressed, for the heaviest page
+LIGHTHOUSE_PHONE_PERFORMANCE = 98
+LIGHTHOUSE = ROOT / "scripts" / "lighthouse"
+LIGHTHOUSE_PAGES = (
+    ("Home (partner)", "/", "partner"),
+    ("Thresholds, current version", "/thresholds/pathway-to-provision", "partner"),
+    ("Actions list", "/actions/?rag=red", "trust_member"),
+    ("Partnership progress", "/progress/", "trust_member"),
+    ("Return form", None, "agency_lead"),  # the path is found over HTTP (a_return_page)
+    ("Have your say form", "/have-your-say", "anonymous"),
+)
 
 
 @dataclass
@@ -281,6 +293,62 @@ def measure_once(page: Page, headers: dict) -> tuple[int, int, int]:
     return len(body), len(gzip.compress(body)), int(response.getheader("X-Query-Count", "0"))
 
 
+def board_report_seconds(headers: dict) -> float:
+    """The slowest of three board report PDFs for the whole partnership (POST /progress/report)."""
+    times = []
+    for _ in range(3):
+        body = urllib.parse.urlencode({"recommendations": "Agree the revised dates for P06."})
+        request_headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        started = time.perf_counter()
+        response, pdf = _request("POST", "/progress/report", request_headers, body)
+        times.append(time.perf_counter() - started)
+        if response.status != 200 or not pdf.startswith(b"%PDF"):
+            raise SystemExit(f"The board report did not download: {response.status}")
+    return max(times)
+
+
+def page_weight(path: str, headers: dict) -> tuple[int, int]:
+    """(HTML, HTML + its CSS and JavaScript), in bytes as a browser that accepts gzip receives
+    them: the page compressed here, the assets as WhiteNoise serves them (pre-compressed)."""
+    _, html = _request("GET", path, headers)
+    total = len(gzip.compress(html))
+    for asset in sorted(set(re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html))):
+        response, body = _request("GET", asset.decode(), {"Accept-Encoding": "gzip"})
+        total += len(body)
+    return len(gzip.compress(html)), total
+
+
+def lighthouse(path: str, headers: dict, form_factor: str) -> dict[str, int] | None:
+    """Lighthouse's four scores for one page (mobile or desktop), or None if it cannot run here."""
+    binary = LIGHTHOUSE / "node_modules" / ".bin" / "lighthouse"
+    chromium = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+    if not binary.exists() or not Path(chromium).exists():
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "report.json"
+        extra = json.dumps({"Cookie": headers["Cookie"]}) if "Cookie" in headers else "{}"
+        args = [
+            str(binary),
+            f"http://127.0.0.1:{PORTAL_PORT}{path}",
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            "--only-categories=performance,accessibility,best-practices,seo",
+            f"--extra-headers={extra}",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        ]
+        if form_factor == "desktop":
+            args.append("--preset=desktop")
+        result = subprocess.run(
+            args, env={**os.environ, "CHROME_PATH": chromium}, capture_output=True, timeout=180
+        )
+        if result.returncode != 0 or not out.exists():
+            print(f"  Lighthouse failed on {path}: {result.stderr.decode()[-300:]}", flush=True)
+            return None
+        categories = json.loads(out.read_text())["categories"]
+        return {key: round((value["score"] or 0) * 100) for key, value in categories.items()}
+
+
 # --- The pages -------------------------------------------------------------------------------
 
 ACCOUNTS = {
@@ -295,7 +363,9 @@ ACCOUNTS = {
 # Progress updates go to random scaled actions, each loaded at version 1: the first update of an
 # action is saved (303), a later one to the same action is a stale form (409), by design.
 UPDATE_BODY = (
+    # A reason goes with every update: an action whose RAG is not green needs one to turn green.
     '"lock_version=1&note=Checked+against+the+plan&rag=green&percent_complete=50&status=in_progress'
+    "&rag_reason=Back+on+track+after+the+March+review"
     '&submission_token=" .. string.format("%08x%08x%08x", math.random(0, 0x7fffffff), '
     "math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))"
 )
@@ -490,6 +560,7 @@ def main() -> int:
             results.append(result)
             print(f"  {page.name}: {result.rate:.0f}/s p95 {result.p95:.1f} ms {result.statuses}", flush=True)
         mixed = mixed_run(headers)
+        extras = measure_extras(headers)
         for result in results:
             check(result, hello["rate"], full_pages)
         for side in mixed.values():
@@ -498,15 +569,71 @@ def main() -> int:
     finally:
         stop(portal)
         stop(hello_server)
-    text = report(results, hello, database, mixed)
+    text = report(results, hello, database, mixed) + report_extras(extras)
     write_report(text, database)
     print(text)
     failed = [r for r in results if r.problems]
-    if failed:
-        print(f"{len(failed)} of {len(results)} pages missed their budget.")
+    if failed or extras["problems"]:
+        print(
+            f"{len(failed)} of {len(results)} pages missed their budget; "
+            f"{len(extras['problems'])} other budgets missed."
+        )
         return 1
     print("Every page met its budget.")
     return 0
+
+
+def measure_extras(headers: dict) -> dict:
+    """The board report's time, the heaviest page's weight and Lighthouse's scores, with budgets."""
+    problems = []
+    seconds = board_report_seconds(headers["trust_member"])
+    print(f"  Board report PDF: {seconds:.2f} s", flush=True)
+    if seconds > REPORT_SECONDS:
+        problems.append(f"board report PDF took {seconds:.1f} s > {REPORT_SECONDS:.0f} s")
+    weights = {}
+    scores = {}
+    for name, path, account in LIGHTHOUSE_PAGES:
+        path = path or a_return_page()
+        weights[name] = page_weight(path, headers[account])
+        for form_factor in ("mobile", "desktop"):
+            scores[(name, form_factor)] = lighthouse(path, headers[account], form_factor)
+            print(f"  Lighthouse {name} ({form_factor}): {scores[(name, form_factor)]}", flush=True)
+    heaviest = max(weights.items(), key=lambda item: item[1][1])
+    if heaviest[1][1] > PAGE_WEIGHT_KB * 1024:
+        problems.append(f"{heaviest[0]} weighs {heaviest[1][1] / 1024:.0f} KB > {PAGE_WEIGHT_KB} KB")
+    for (name, form_factor), found in scores.items():
+        if found and form_factor == "mobile" and found["performance"] < LIGHTHOUSE_PHONE_PERFORMANCE:
+            problems.append(f"Lighthouse performance on a phone {found['performance']} < 98: {name}")
+    if not any(scores.values()):
+        problems.append("Lighthouse did not run (scripts/lighthouse: npm ci; Chromium at CHROME_PATH)")
+    return {"report_seconds": seconds, "weights": weights, "scores": scores, "problems": problems}
+
+
+def report_extras(extras: dict) -> str:
+    lines = [
+        "",
+        f"Board report PDF (whole partnership): {extras['report_seconds']:.2f} s, the slowest of three "
+        f"(budget {REPORT_SECONDS:.0f} s).",
+        "",
+        "| page | HTML (gzip) | with its CSS and JS (compressed) "
+        "| Lighthouse phone: perf / a11y / best / SEO | Lighthouse desktop |",
+        "|---|---|---|---|---|",
+    ]
+    for name, (html, total) in extras["weights"].items():
+        cells = []
+        for form_factor in ("mobile", "desktop"):
+            found = extras["scores"].get((name, form_factor))
+            cells.append(
+                " / ".join(str(found[k]) for k in ("performance", "accessibility", "best-practices", "seo"))
+                if found
+                else "not run"
+            )
+        lines.append(f"| {name} | {html / 1024:.1f} KB | {total / 1024:.1f} KB | {cells[0]} | {cells[1]} |")
+    lines += [
+        "",
+        "Other budgets: " + ("; ".join(extras["problems"]) if extras["problems"] else "all met") + ".",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def mixed_run(headers: dict) -> dict:

@@ -141,3 +141,75 @@ def test_a_failure_in_the_middle_of_a_submission_leaves_nothing_half_written(
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Agency.id)).where(Agency.name == "Half Written Agency")) == 0
     assert db.session.scalar(select(func.count(AuditEvent.id))) == events_before
+
+
+@pytest.mark.parametrize("url", UNREACHABLE)
+def test_database_down_gives_the_words_back_in_a_form_to_send_again(url):
+    """No JavaScript: the 503 page has what was typed, in a form that posts it again; passwords
+    and codes are never written back, and the one-time token goes with it so a resend saves once."""
+    app = make_app(url)
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    words = "He said <b>he</b> hits me & I don't want to go home"
+    response = client.post(
+        "/have-your-say?from=school",
+        data={
+            "what_should_change": words,
+            "what_is_good": "",
+            "age_band": "13-15",
+            "submission_token": "a1b2c3d4e5f6a7b8",
+            "password": "never-shown-again",
+            "code": "123456",
+        },
+    )
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "What you typed" in page
+    assert 'action="/have-your-say?from=school"' in page
+    assert "He said &lt;b&gt;he&lt;/b&gt; hits me &amp; I don&#39;t want to go home</textarea>" in page
+    assert '<label class="govuk-label" for="kept-1">What should change</label>' in page
+    assert '<input type="hidden" name="submission_token" value="a1b2c3d4e5f6a7b8">' in page
+    assert "never-shown-again" not in page and "123456" not in page
+    assert 'name="what_is_good"' not in page, "an empty box is not given back"
+
+
+@pytest.mark.parametrize("url", UNREACHABLE)
+def test_database_down_during_an_htmx_post_says_the_words_are_still_in_the_form(url):
+    app = make_app(url)
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = app.test_client().post(
+        "/have-your-say", data={"what_should_change": "More buses"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 503
+    assert response.headers["HX-Retarget"] == "#htmx-error-banner"
+    body = response.get_data(as_text=True)
+    assert "What you typed is still in the form" in body
+    assert "More buses" not in body and "<form" not in body
+
+
+def test_after_the_database_restarts_the_next_request_succeeds(app, client, as_role, database):
+    """Every connection the portal holds is cut, as a PostgreSQL restart or fail-over does: the
+    pool checks each connection before use (pool_pre_ping), so the next request is a 200."""
+    if database != "postgresql":
+        pytest.skip("SQLite has no server to restart")
+    from sqlalchemy import create_engine, text
+
+    from app.extensions import db
+
+    as_role("partner")
+    assert client.get("/").status_code == 200
+    # As at the end of any request (the test suite's app context outlives its requests): the
+    # connection goes back to the pool, which now holds it.
+    db.session.remove()
+    url = db.engine.url
+    killer = create_engine(url, isolation_level="AUTOCOMMIT")
+    with killer.connect() as connection:
+        cut = connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    killer.dispose()
+    assert cut >= 1
+    assert client.get("/").status_code == 200

@@ -165,12 +165,13 @@ def live_payloads(html: str) -> list[str]:
     return found
 
 
-def test_no_stored_payload_is_live_on_any_page_or_fragment(app, client):
-    ids = one_of_everything()
-    # Every role writes every payload into every free-text field it can reach.
+def store_every_payload(app, ids: dict) -> dict:
+    """Every role writes every payload into every free-text field it can reach, as a page and as
+    htmx. Returns the user who wrote as each role (tests/browser/test_stored_xss.py reads as them)."""
+    writers = {}
     for role in ROLES:
         writer = app.test_client()
-        sign_in_as(writer, role, ids)
+        writers[role] = sign_in_as(writer, role, ids)
         for form in forms_a_role_sees(app, writer, ids):
             if not form.free_text:
                 continue
@@ -179,6 +180,12 @@ def test_no_stored_payload_is_live_on_any_page_or_fragment(app, client):
                 for i, name in enumerate(form.free_text):
                     values[name] = PAYLOADS[(n + i) % len(PAYLOADS)]
                 writer.post(form.action, data=values, headers={"HX-Request": "true"} if n % 2 else {})
+    return writers
+
+
+def test_no_stored_payload_is_live_on_any_page_or_fragment(app, client):
+    ids = one_of_everything()
+    store_every_payload(app, ids)
 
     live: list[str] = []
     shown: set[str] = set()
