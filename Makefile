@@ -47,8 +47,13 @@ serve: db-upgrade ## Serve as in production: gunicorn, $(WORKERS) workers x $(TH
 	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-bench: setup ## Load-test the key pages on county-scale data against bare Flask (docs/PERFORMANCE.md)
+bench: setup scripts/lighthouse/node_modules/.installed ## Load-test the key pages on county-scale data against bare Flask (docs/PERFORMANCE.md); BENCH_DATABASE_URL for PostgreSQL
 	$(BIN)/python scripts/bench.py
+
+# Lighthouse is for the benchmark only, pinned in its own package.json (not part of `make setup`).
+scripts/lighthouse/node_modules/.installed: scripts/lighthouse/package.json scripts/lighthouse/package-lock.json
+	cd scripts/lighthouse && npm ci --no-audit --no-fund
+	touch $@
 
 test: setup ## Run every test (also on PostgreSQL when TEST_DATABASE_URL is set)
 	mkdir -p build

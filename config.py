@@ -123,6 +123,11 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "portal@localhost")
     # The portal's address for links in emails sent from cron (no request to take it from).
     PORTAL_URL = os.environ.get("PORTAL_URL", "").rstrip("/")
+    # How many reverse proxies (a load balancer, nginx) stand in front of the portal. Their
+    # X-Forwarded-For and X-Forwarded-Proto are believed, so rate limits, sign-in pauses and logs
+    # see each client's own address; and an X-Request-ID they send is kept in the security log.
+    # 0 (the default): nothing a client sends in those headers is believed.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     # Without mail, invitation links are shown to the admin; in development they are logged too.
     LOG_INVITATION_LINKS = False

@@ -68,6 +68,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         from app.querycount import init_query_count
 
         init_query_count(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     return app
 
 

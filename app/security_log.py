@@ -21,7 +21,7 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 
 log = logging.getLogger("portal.security")
 
@@ -72,7 +72,9 @@ def from_audit(action: str, actor_id: int | None, object_type: str, object_id: s
 
 def request_id() -> str:
     if "request_id" not in g:
-        incoming = request.headers.get("X-Request-ID", "")
+        # Only a trusted proxy's id is kept: a client could otherwise muddle the log's threads.
+        trusted = current_app.config.get("TRUSTED_PROXIES")
+        incoming = request.headers.get("X-Request-ID", "") if trusted else ""
         g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
     return g.request_id
 

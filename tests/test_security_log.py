@@ -7,7 +7,9 @@ import json
 import logging
 
 import pytest
+from flask import request
 
+from app.extensions import db
 from tests.factories import PASSWORD, make_action, make_agency, make_user
 
 
@@ -38,6 +40,7 @@ def security_log(app):
 def test_sign_in_success_failure_and_sign_out_are_logged_without_the_secrets(app, client, security_log):
     user = make_user(email="jo.bloggs@example.test")
     client.post("/login", data={"email": user.email, "password": "not the password!"})
+    app.config["TRUSTED_PROXIES"] = 1  # the load balancer's request id is kept
     request_id = {"X-Request-ID": "req-12345678"}
     client.post("/login", data={"email": user.email, "password": PASSWORD}, headers=request_id)
     client.post("/logout", data={})
@@ -101,3 +104,23 @@ def test_a_newline_in_what_a_user_sends_cannot_forge_a_line(app, client, as_role
     assert all("\n" not in line for line in security_log.lines)
     assert security_log.named("sign_in") == []
     assert len(security_log.lines) == len(security_log.events())
+
+
+def test_forwarded_addresses_and_request_ids_are_believed_only_from_trusted_proxies(
+    app, database_urls, database
+):
+    """Behind a load balancer (TRUSTED_PROXIES=1) each client's own address is what rate limits
+    and logs see; without one, a client cannot choose its address or request id by a header."""
+    from tests.conftest import make_app
+
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Request-ID": "lb-0123456789"}
+    direct = app.test_client().get("/login", headers=forwarded)
+    assert direct.headers["X-Request-ID"] != "lb-0123456789"
+    behind = make_app(database_urls[database], TRUSTED_PROXIES=1)
+    seen = []
+    behind.before_request(lambda: seen.append(request.remote_addr))
+    response = behind.test_client().get("/login", headers=forwarded)
+    assert response.headers["X-Request-ID"] == "lb-0123456789"
+    assert seen == ["203.0.113.9"]
+    with behind.app_context():
+        db.engine.dispose()

@@ -289,6 +289,15 @@ def reset_password(token: str):
         if current_user.is_authenticated:
             end_current_session("switched_account")
         reset_user_password(user, form.password.data)
+        if two_factor_service.enrolled(user):
+            # The emailed link proves the mailbox, not the second factor: sign in with both.
+            db.session.commit()
+            flash(
+                "Your new password is set, and any signed-in browsers were signed out. Sign in with "
+                "it and a code from your authenticator app.",
+                "success",
+            )
+            return redirect(url_for("auth.sign_in"), 303)
         start_session(user)
         db.session.commit()
         flash(

@@ -142,3 +142,20 @@ def test_changing_your_password_tells_you(app, client, as_role):
     told = db.session.scalars(select(Notification).where(Notification.recipient_id == user.id)).all()
     assert [n.kind for n in told] == ["password_changed"]
     assert reload(user).password_changed_at is not None
+
+
+def test_with_two_factor_on_the_link_sets_the_password_but_signing_in_still_needs_a_code(app, client, mail):
+    """The emailed link proves the mailbox, not the authenticator: no session is started."""
+    from tests.auth.test_two_factor import code_at, enrolled_user
+
+    user, secret, _ = enrolled_user(email="sam@example.test")
+    client.post("/forgot-password", data={"email": user.email})
+    path = "/" + link_in(wait_for(mail.messages)[0]).split("://", 1)[1].split("/", 1)[1]
+    response = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/login")
+    assert client.get("/").status_code == 302, "not signed in by the link"
+    assert db.session.scalar(select(UserSession).where(UserSession.ended_at.is_(None))) is None
+    # The new password, then the code: signed in.
+    assert client.post("/login", data={"email": user.email, "password": NEW_PASSWORD}).status_code == 303
+    assert client.post("/login/code", data={"code": code_at(secret, 1)}).status_code in (302, 303)
+    assert client.get("/").status_code == 200
