@@ -128,6 +128,10 @@ class Config:
     # see each client's own address; and an X-Request-ID they send is kept in the security log.
     # 0 (the default): nothing a client sends in those headers is believed.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The key that encrypts authenticator secrets (a Fernet key: `python -c "from cryptography.fernet
+    # import Fernet; print(Fernet.generate_key().decode())"`). Unset: derived from SECRET_KEY, so
+    # changing SECRET_KEY then means everyone sets up two-factor sign-in again.
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY")
 
     # Without mail, invitation links are shown to the admin; in development they are logged too.
     LOG_INVITATION_LINKS = False

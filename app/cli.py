@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.auth.models import User
 from app.extensions import db
@@ -55,6 +55,11 @@ def scale_command(**counts) -> None:
         for scale in demo_scalers():
             scale(targets, bar.update)
             db.session.commit()
+    # A bulk load leaves the planner without statistics until autovacuum gets round to it; on
+    # PostgreSQL the dashboard's filtered queries then take 30-80 ms instead of 1-2.
+    with db.engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
     click.echo("The partnership is at county scale.")
 
 

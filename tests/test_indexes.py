@@ -16,6 +16,10 @@ FILTERED = {
     ("users", "role"),
     ("users", "full_name"),
     ("threshold_versions", "status"),
+    # The triage queue and the home panels: flagged and waiting, and new messages.
+    ("feedback", "flagged"),
+    ("feedback", "triage"),
+    ("feedback", "received_at"),
 }
 
 

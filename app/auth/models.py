@@ -139,7 +139,7 @@ class User(UserMixin, Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Two-factor sign-in (app/auth/two_factor.py): the authenticator's shared secret, the last
     # time step a code was accepted for (a code works once), and since when it is on.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # encrypted (app.auth.two_factor)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -9,16 +9,25 @@ code for it or an earlier one is refused, even when two requests race (one UPDAT
 Which roles must use it is MFA_REQUIRED_ROLES: in production admins, programme managers and
 participation leads; in development and the demo no role, so the README's demo accounts sign in
 with a password alone (the sign-in page says so). Anyone may turn it on for themselves.
+
+The secret is kept encrypted (Fernet: AES-128-CBC with an HMAC-SHA256) under TOTP_ENCRYPTION_KEY,
+or a key derived from SECRET_KEY when that is not set: a copy of the database alone gives no one
+the codes. A secret stored before encryption (plain base32) is still read, and sealed the next
+time it signs someone in.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from datetime import datetime
 
 import pyotp
 import segno
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
@@ -32,6 +41,31 @@ ISSUER = "Partnership Portal"
 RECOVERY_CODES = 10
 # A code from the step before or after the current one is accepted (clocks drift).
 DRIFT_STEPS = 1
+
+
+SEALED_PREFIX = "gAAAA"  # every Fernet token starts so (version byte and timestamp)
+
+
+def _fernet() -> Fernet:
+    key = current_app.config.get("TOTP_ENCRYPTION_KEY")
+    if not key:
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"partnership-portal two-factor secrets"
+        ).derive(current_app.config["SECRET_KEY"].encode())
+        key = base64.urlsafe_b64encode(derived)
+    return Fernet(key)
+
+
+def seal(secret: str) -> str:
+    """The authenticator secret as it is stored: encrypted."""
+    return _fernet().encrypt(secret.encode()).decode()
+
+
+def unseal(stored: str) -> str:
+    """The authenticator secret from its stored form (a secret stored before encryption as is)."""
+    if stored.startswith(SEALED_PREFIX):
+        return _fernet().decrypt(stored.encode()).decode()
+    return stored
 
 
 def required_for(user: User) -> bool:
@@ -92,7 +126,7 @@ def enrol(user: User, secret: str, code: str) -> list[str]:
     db.session.execute(
         update(User)
         .where(User.id == user.id)
-        .values(totp_secret=secret, totp_last_step=step, two_factor_since=utcnow())
+        .values(totp_secret=seal(secret), totp_last_step=step, two_factor_since=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(user)
@@ -106,12 +140,15 @@ def enrol(user: User, secret: str, code: str) -> list[str]:
 
 def check(user: User, code: str) -> str | None:
     """'code' or 'recovery' when `code` signs this user in (and is used up), else None."""
-    step = _matching_step(user.totp_secret or "", code, utcnow()) if user.totp_secret else None
+    step = _matching_step(unseal(user.totp_secret), code, utcnow()) if user.totp_secret else None
     if step is not None:
+        values = {"totp_last_step": step}
+        if not user.totp_secret.startswith(SEALED_PREFIX):
+            values["totp_secret"] = seal(user.totp_secret)  # stored before encryption: sealed now
         used = db.session.execute(
             update(User)
             .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-            .values(totp_last_step=step)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         return "code" if used.rowcount == 1 else None

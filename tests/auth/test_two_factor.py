@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from app.auth import two_factor
@@ -49,7 +50,8 @@ def test_enrolling_shows_a_qr_code_drawn_here_then_the_recovery_codes_once(app, 
     assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
     codes = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>", done.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert reload(user).totp_secret == secret
+    kept = reload(user).totp_secret
+    assert secret not in kept and two_factor.unseal(kept) == secret, "stored encrypted"
     stored = db.session.scalars(select(RecoveryCode.code_digest)).all()
     assert len(stored) == 10 and not set(codes) & set(stored)  # digests only
     assert "auth.two_factor_enabled" in audit_actions()
@@ -153,3 +155,27 @@ def test_an_administrator_turns_it_off_from_the_command_line(app):
     assert result.exit_code == 0, result.output
     assert reload(user).totp_secret is None and two_factor.recovery_codes_left(user) == 0
     assert audit_actions()[-1] == "auth.two_factor_reset"
+
+
+def test_a_secret_stored_before_encryption_still_works_and_is_sealed_when_used(app):
+    user = make_user()
+    secret = two_factor.new_secret()
+    user.totp_secret = secret  # as an account enrolled before secrets were encrypted
+    db.session.commit()
+    assert two_factor.check(user, code_at(secret)) == "code"
+    db.session.commit()
+    kept = reload(user).totp_secret
+    assert kept.startswith(two_factor.SEALED_PREFIX) and two_factor.unseal(kept) == secret
+    assert two_factor.check(reload(user), code_at(secret, 1)) == "code"
+
+
+def test_the_encryption_key_is_the_configured_one_when_set(app):
+    from cryptography.fernet import Fernet, InvalidToken
+
+    key = Fernet.generate_key().decode()
+    app.config["TOTP_ENCRYPTION_KEY"] = key
+    sealed = two_factor.seal("JBSWY3DPEHPK3PXP")
+    assert Fernet(key).decrypt(sealed.encode()) == b"JBSWY3DPEHPK3PXP"
+    app.config["TOTP_ENCRYPTION_KEY"] = None  # derived from SECRET_KEY: a different key
+    with pytest.raises(InvalidToken):
+        two_factor.unseal(sealed)
