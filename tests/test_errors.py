@@ -213,3 +213,32 @@ def test_after_the_database_restarts_the_next_request_succeeds(app, client, as_r
     killer.dispose()
     assert cut >= 1
     assert client.get("/").status_code == 200
+
+
+REDIS_DOWN = """
+from app import create_app
+from config import TestingConfig
+
+class Config(TestingConfig):
+    SQLALCHEMY_DATABASE_URI = {url!r}
+    RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nobody answers there
+
+client = create_app(Config).test_client()
+answer = client.post("/login", data={{"email": "nobody@example.test", "password": "x" * 12}})
+print("status", answer.status_code)
+"""
+
+
+def test_with_redis_down_rate_limits_fall_back_to_memory_and_say_so(app, database_urls, database, repo_root):
+    """RATELIMIT_STORAGE_URI names a Redis nobody answers on: signing in still works (limits are
+    counted in the process meanwhile) and the fall-back is logged. In a process of its own: the
+    limiter's storage is shared by every app in a process."""
+    import subprocess
+    import sys
+
+    script = REDIS_DOWN.format(url=database_urls[database])
+    done = subprocess.run(  # noqa: S603 - our own script, run with this interpreter
+        [sys.executable, "-c", script], cwd=repo_root, capture_output=True, text=True, timeout=60
+    )
+    assert "status 422" in done.stdout, done.stderr[-2000:]
+    assert "in-memory storage" in done.stderr, done.stderr[-2000:]
