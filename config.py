@@ -50,6 +50,9 @@ def _roles_from_environment(default: frozenset[str]) -> frozenset[str]:
 class Config:
     PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Nottinghamshire Safeguarding Children Partnership")
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Earlier keys, comma-separated, still accepted for session cookies while a new SECRET_KEY is
+    # rolled out (docs/DEPLOYMENT.md, "Keys and secrets").
+    SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL") or _default_database_url()
     )
@@ -172,6 +175,9 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    # A browser accepts a __Host- cookie only over HTTPS, for this host alone, for every path: no
+    # other host under the same domain can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-portal_session"
     HSTS = True
     MFA_REQUIRED_ROLES = _roles_from_environment(
         frozenset({"admin", "programme_manager", "participation_lead"})

@@ -31,3 +31,27 @@ def test_production_refuses_a_short_secret_key():
 
 def test_production_never_seeds_demo_data():
     assert ProductionConfig.DEMO_SEED_ALLOWED is False
+
+
+def test_a_new_secret_key_keeps_people_signed_in_through_its_fallback(app, database_urls, database):
+    """Rotating SECRET_KEY (docs/DEPLOYMENT.md): with the old key in SECRET_KEY_FALLBACKS a cookie
+    signed with it still works; without it, the person signs in again."""
+    from app.extensions import db
+    from tests.conftest import make_app
+    from tests.factories import PASSWORD, make_user
+
+    user = make_user()
+    old_key, new_key = "o" * 40, "n" * 40
+    before = make_app(database_urls[database], SECRET_KEY=old_key).test_client()
+    assert before.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 303
+    cookie = before.get_cookie("portal_session").value
+    rolled = make_app(database_urls[database], SECRET_KEY=new_key, SECRET_KEY_FALLBACKS=[old_key])
+    without = make_app(database_urls[database], SECRET_KEY=new_key, SECRET_KEY_FALLBACKS=[])
+    answers = []
+    for server in (rolled, without):
+        client = server.test_client()
+        client.set_cookie("portal_session", cookie)
+        answers.append(client.get("/").status_code)
+        with server.app_context():
+            db.engine.dispose()
+    assert answers == [200, 302]

@@ -47,7 +47,9 @@ def test_production_adds_hsts_and_secure_cookies(database_urls):
     app = create_app(config)
     response = app.test_client().get("/login")
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
-    assert "Secure" in response.headers["Set-Cookie"]  # the session cookie holding the CSRF token
+    cookie = response.headers["Set-Cookie"]  # the session cookie holding the CSRF token
+    assert cookie.startswith("__Host-portal_session=") and "Secure" in cookie
+    assert "Path=/;" in cookie + ";" and "Domain" not in cookie, "what a __Host- cookie must be"
 
 
 def test_max_content_length_is_set(app):
