@@ -42,7 +42,8 @@ def test_a_new_secret_key_keeps_people_signed_in_through_its_fallback(app, datab
 
     user = make_user()
     old_key, new_key = "o" * 40, "n" * 40
-    before = make_app(database_urls[database], SECRET_KEY=old_key).test_client()
+    old = make_app(database_urls[database], SECRET_KEY=old_key)
+    before = old.test_client()
     assert before.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 303
     cookie = before.get_cookie("portal_session").value
     rolled = make_app(database_urls[database], SECRET_KEY=new_key, SECRET_KEY_FALLBACKS=[old_key])
@@ -52,6 +53,8 @@ def test_a_new_secret_key_keeps_people_signed_in_through_its_fallback(app, datab
         client = server.test_client()
         client.set_cookie("portal_session", cookie)
         answers.append(client.get("/").status_code)
+    for server in (old, rolled, without):  # no connection may outlive the test
         with server.app_context():
+            db.session.remove()
             db.engine.dispose()
     assert answers == [200, 302]

@@ -128,6 +128,8 @@ def test_a_return_is_filled_submitted_returned_resubmitted_and_accepted(portal, 
         "Both late references were supply cover; HR now holds start dates."
     )
     page.locator("#gaps_and_actions").press("Tab")
+    # The autosave starts 300 ms after the change: wait for its answer, not only for quiet.
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
     _wait_for_saves(page)
     page.get_by_role("button", name="Submit the amended return").click()
     expect_success_banner(page, "Your return has been submitted")
