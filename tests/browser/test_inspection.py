@@ -32,6 +32,7 @@ def test_the_scheduler_shows_a_clash_as_you_edit_and_keeps_it_only_with_a_reason
     page.goto(portal.url("/inspection/schedule/"))
     check_page(page, "programme_manager/inspection-schedule")
     page.get_by_role("link", name="Add an activity").click()
+    expect(page.get_by_label("Type of activity")).to_be_visible()  # the click only starts the load
     check_page(page, "programme_manager/inspection-new-activity")
     page.get_by_label("Type of activity").select_option("police")
     page.get_by_label("Title").fill("Meeting with the MASH police manager")

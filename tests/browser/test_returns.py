@@ -5,6 +5,8 @@ scrolls sideways."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -114,6 +116,7 @@ def test_a_return_is_filled_submitted_returned_resubmitted_and_accepted(portal, 
     check_page(reviewer, "returns/partnership-view")
     assert_fits_the_phone(reviewer)
     reviewer.get_by_role("link", name="Sherwood Vale Academy").click()
+    expect(reviewer).to_have_url(re.compile(r"/returns/\d+$"))  # the click only starts the load
     check_page(reviewer, "returns/review")
     assert_fits_the_phone(reviewer)
     reviewer.get_by_label("What the agency needs to change").fill(REASON)
