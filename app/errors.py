@@ -161,6 +161,16 @@ class KeptField:
     def label(self) -> str:
         return self.name.rsplit("-", 1)[-1].replace("_", " ").capitalize()
 
+    @property
+    def rows(self) -> int:
+        """Enough rows to show the words without scrolling, up to a screenful: a line per
+        paragraph, and a line per 40 characters, which a phone's box holds."""
+        lines = sum(len(line) // 40 + 1 for line in self.value.splitlines() or [""])
+        return min(12, max(3, lines))
+
+
+# The pages young people use without an account: an error there still says where to get help now.
+YOUNG_PEOPLES_PAGES = "/have-your-say"
 
 # Never written back into a page: what the user typed to prove who they are.
 SECRET_NAME_PARTS = ("password", "code", "secret")
@@ -203,6 +213,7 @@ def error_response(status: int, *, description: str | None = None, headers=None,
         message=description or MESSAGES.get(status, MESSAGES[500]),
         kept_typed=kept[0],
         kept_carried=kept[1],
+        help_now=request.path.startswith(YOUNG_PEOPLES_PAGES),
     )
 
 

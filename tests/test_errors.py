@@ -171,6 +171,31 @@ def test_database_down_gives_the_words_back_in_a_form_to_send_again(url):
     assert '<input type="hidden" name="submission_token" value="a1b2c3d4e5f6a7b8">' in page
     assert "never-shown-again" not in page and "123456" not in page
     assert 'name="what_is_good"' not in page, "an empty box is not given back"
+    assert "If you need help now" in page and 'href="tel:08001111"' in page, "where to get help now"
+    assert page.index("If you need help now") < page.index("What you typed"), "help comes first"
+
+
+@pytest.mark.parametrize("url", UNREACHABLE[1:])
+def test_the_boxes_given_back_are_sized_to_the_words(url):
+    app = make_app(url)
+    app.config["WTF_CSRF_ENABLED"] = False
+    short, long = "More buses", "I want someone to listen to me. " * 12
+    page = (
+        app.test_client()
+        .post("/have-your-say", data={"what_is_good": short, "what_should_change": long})
+        .get_data(as_text=True)
+    )
+    assert f'name="what_is_good" rows="3">{short}</textarea>' in page
+    assert 'name="what_should_change" rows="10">' in page, "384 characters: ten lines of 40"
+
+
+@pytest.mark.parametrize("url", UNREACHABLE[1:])
+def test_staff_pages_do_not_show_young_peoples_help(url):
+    app = make_app(url)
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = app.test_client().post("/login", data={"email": "a@example.org", "password": "x" * 12})
+    assert response.status_code == 503
+    assert "If you need help now" not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("url", UNREACHABLE)
@@ -185,6 +210,7 @@ def test_database_down_during_an_htmx_post_says_the_words_are_still_in_the_form(
     body = response.get_data(as_text=True)
     assert "What you typed is still in the form" in body
     assert "More buses" not in body and "<form" not in body
+    assert 'href="/have-your-say/get-help">Where to get help now</a>' in body
 
 
 def test_after_the_database_restarts_the_next_request_succeeds(app, client, as_role, database):

@@ -92,3 +92,40 @@ document.body.addEventListener("htmx:sendError", () => {
     "Check your connection and try again. Nothing you entered has been saved.",
   );
 });
+
+// A form marked data-saves-first="#other-form" is sent only once that form's answers are saved.
+// A change waits 300 ms for its autosave; a submit clicked meanwhile would carry the version before
+// it (a 409) or leave the last answer behind. So the submit waits for the autosave, then goes; if
+// the autosave is refused (a number that breaks a rule), the submit stays and the error shows.
+const unsent = new WeakSet();
+const inFlight = new WeakMap();
+const waiting = new Map();
+
+document.body.addEventListener("change", (event) => {
+  const form = event.target.form;
+  if (form && form.hasAttribute("data-hx-post")) unsent.add(form);
+});
+
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt;
+  unsent.delete(form);
+  inFlight.set(form, (inFlight.get(form) || 0) + 1);
+});
+
+document.body.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  inFlight.set(form, Math.max(0, (inFlight.get(form) || 1) - 1));
+  const submit = waiting.get(form);
+  if (!submit || unsent.has(form) || inFlight.get(form)) return;
+  waiting.delete(form);
+  const status = event.detail.xhr ? event.detail.xhr.status : 0;
+  if (status >= 200 && status < 300) submit.form.requestSubmit(submit.button);
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const saving = form.dataset.savesFirst && document.querySelector(form.dataset.savesFirst);
+  if (!saving || (!unsent.has(saving) && !inFlight.get(saving))) return;
+  event.preventDefault();
+  waiting.set(saving, { form, button: event.submitter || null });
+});
