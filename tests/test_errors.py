@@ -249,20 +249,34 @@ class Config(TestingConfig):
     SQLALCHEMY_DATABASE_URI = {url!r}
     RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nobody answers there
 
-client = create_app(Config).test_client()
+app = create_app(Config)
+if {create_schema!r}:
+    from app.extensions import db
+
+    with app.app_context():
+        db.create_all()
+client = app.test_client()
 answer = client.post("/login", data={{"email": "nobody@example.test", "password": "x" * 12}})
 print("status", answer.status_code)
 """
 
 
-def test_with_redis_down_rate_limits_fall_back_to_memory_and_say_so(app, database_urls, database, repo_root):
+def test_with_redis_down_rate_limits_fall_back_to_memory_and_say_so(
+    app, database_urls, database, repo_root, tmp_path
+):
     """RATELIMIT_STORAGE_URI names a Redis nobody answers on: signing in still works (limits are
     counted in the process meanwhile) and the fall-back is logged. In a process of its own: the
-    limiter's storage is shared by every app in a process."""
+    limiter's storage is shared by every app in a process.
+
+    On SQLite the other process gets a database file of its own: when it closed the suite's file
+    on exit it could remove the write-ahead log's shared-memory file from under this process's
+    open connections, and later writes here failed with "disk I/O error"."""
     import subprocess
     import sys
 
-    script = REDIS_DOWN.format(url=database_urls[database])
+    own_file = database == "sqlite"
+    url = f"sqlite:///{tmp_path / 'redis-down.sqlite3'}" if own_file else database_urls[database]
+    script = REDIS_DOWN.format(url=url, create_schema=own_file)
     done = subprocess.run(  # noqa: S603 - our own script, run with this interpreter
         [sys.executable, "-c", script], cwd=repo_root, capture_output=True, text=True, timeout=60
     )

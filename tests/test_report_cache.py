@@ -89,3 +89,50 @@ def test_a_renamed_agency_is_in_the_filter_at_once(cache_on, client, as_role):
         db.session.commit()
     page = client.get(f"/actions/?agency={agency.id}").get_data(as_text=True)
     assert f'<option value="{agency.id}" selected>Mansfield Academy Trust</option>' in page
+
+
+def test_the_programme_roll_up_is_kept_and_an_update_shows_at_once(cache_on, client, sign_in):
+    pm = make_user(role="programme_manager")
+    action = make_action(rag="green", percent=10)
+    sign_in(make_user(role="trust_member"))
+    with counted_queries(cache_on) as first:
+        assert client.get("/programme/").status_code == 200
+    with counted_queries(cache_on) as second:
+        assert client.get("/programme/").status_code == 200
+    assert len(second) == len(first) - 1, "the roll-up over every action was not asked again"
+
+    with cache_on.test_request_context():
+        post_update(
+            reload(action),
+            user=reload(pm),
+            note="Halfway: every school has had its briefing",
+            rag="green",
+            rag_reason="",
+            percent=50,
+            status="in_progress",
+            loaded_version=reload(action).lock_version,
+        )
+        db.session.commit()
+    page = client.get("/programme/").get_data(as_text=True)
+    assert "50%" in page, "the new percentage is rolled up at once"
+
+
+def test_the_triage_queue_counts_a_new_message_at_once(cache_on, client, as_role):
+    as_role("participation_lead")
+    assert "No feedback yet." in client.get("/feedback/").get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        assert client.get("/feedback/").status_code == 200
+    counts = [q for q in kept if "count(" in q.lower()]
+    assert counts == [], "the queue's sizes were kept"
+
+    from app.forms import new_token
+
+    words = "The youth club should open on Sundays too"
+    cache_on.config["WTF_CSRF_ENABLED"] = False
+    sent = cache_on.test_client().post(
+        "/have-your-say",
+        data={"submission_token": new_token(), "about": "other", "what_should_change": words},
+    )
+    assert sent.status_code == 303
+    page = client.get("/feedback/").get_data(as_text=True)
+    assert "No feedback yet." not in page and ">Message " in page, "the kept sizes were counted again"

@@ -94,9 +94,11 @@ class Feedback(db.Model):
     __tablename__ = "feedback"
     __table_args__ = (
         # The triage queue and the home panels at county scale (100,000 messages): flagged and
-        # waiting, oldest first; and how many new messages are not flagged.
+        # waiting, oldest first; how many new messages are not flagged; and the new ones, newest
+        # first (a few among 100,000: read from their own index, not found by scanning by date).
         Index("ix_feedback_waiting", "flagged", "actioned_at", "received_at"),
         Index("ix_feedback_triage_flagged", "triage", "flagged"),
+        Index("ix_feedback_triage_received", "triage", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.actions.models import Action, Project
 from app.actions.permissions import visible_actions
 from app.actions.services import open_challenge_counts
+from app.dates import today
 from app.errors import on_failure
 from app.extensions import db
 from app.forms import posted
@@ -28,6 +29,7 @@ from app.programme.services import (
     project_progress,
     save_project,
 )
+from app.report_cache import remember
 from app.submissions import already_saved, first_use, record_result
 
 
@@ -43,7 +45,8 @@ def show_programme():
         .options(joinedload(Project.lead_agency))
         .order_by(Project.number)
     ).all()
-    by_project = project_progress()
+    # The roll-up over every action, kept until an audit event says an action changed.
+    by_project = remember("programme.progress", today(), project_progress)
     return render(
         "programme/show_programme.html",
         programme=programme,

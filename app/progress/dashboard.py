@@ -134,11 +134,13 @@ def build_dashboard(filters: Filters, *, exceptions_listed: int = 200) -> Dashbo
         ],
         months=remember("progress.months", key, lambda: monthly_progress(12, owners)),
         exceptions=exceptions(owners, limit=exceptions_listed),
-        exception_count=exception_count(owners),
-        acknowledgements=acknowledgement_counts(owners),
+        exception_count=remember("progress.exception_count", key, lambda: exception_count(owners)),
+        acknowledgements=remember("progress.acknowledgements", key, lambda: acknowledgement_counts(owners)),
         participation=remember("progress.feedback", since, lambda: participation.feedback_summary(since))
         if participation
         else None,
         participation_since=since if participation else None,
-        returns=returns.returns_summary(owners) if returns else None,
+        returns=remember("progress.returns", key, lambda: returns.returns_summary(owners))
+        if returns
+        else None,
     )

@@ -171,8 +171,7 @@ def _rows(table: str, dashboard) -> list[list]:
         ]
     if table == "acknowledgements":
         return [["Document", "Version", "Acknowledged", "Outstanding", "Agencies"]] + [
-            [c.version.document.title, c.version.number, c.acknowledged, c.outstanding, c.agencies]
-            for c in dashboard.acknowledgements
+            [c.title, c.number, c.acknowledged, c.outstanding, c.agencies] for c in dashboard.acknowledgements
         ]
     return [["Month", "Green", "Amber", "Red", "Average % complete"]] + [
         [m.label, m.green, m.amber, m.red, m.percent if m.percent is not None else ""]

@@ -5,6 +5,7 @@ A fixed number of queries each, whatever the number of agencies."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import Select, and_, func, select
 
@@ -41,9 +42,19 @@ class PeriodCompliance:
     compliance: int | None
 
 
+@dataclass(frozen=True)
+class PeriodShown:
+    """The period a summary is for, as plain values: a summary may be kept between requests
+    (app/report_cache.py), and a database object belongs to one request's session."""
+
+    id: int
+    name: str
+    due_on: date
+
+
 @dataclass
 class ReturnsSummary:
-    period: ReturnPeriod | None
+    period: PeriodShown | None
     agencies: int = 0
     by_status: list[tuple[str, str, int]] = field(default_factory=list)  # (status, label, agencies)
     by_kind: list[KindRow] = field(default_factory=list)
@@ -84,7 +95,7 @@ def returns_summary(owners: Select | None = None) -> ReturnsSummary:
         stmt = stmt.where(Agency.kind.in_(period.kinds))
     if owners is not None:
         stmt = stmt.where(Agency.id.in_(owners))
-    summary = ReturnsSummary(period)
+    summary = ReturnsSummary(PeriodShown(period.id, period.name, period.due_on))
     statuses: dict[str, int] = {}
     kinds: dict[str, KindRow] = {}
     for kind, status, agencies, compliance_total, compliance_count in db.session.execute(stmt):

@@ -556,7 +556,9 @@ def save_synonyms(text: str, *, loaded_version: int | None, actor: User) -> Sear
 class AcknowledgementCount:
     """How many active agencies have, and have not, acknowledged a document's latest version."""
 
-    version: ThresholdVersion
+    title: str  # the document's; plain values, so the counts can be kept between requests
+    slug: str
+    number: int
     acknowledged: int
     agencies: int
 
@@ -593,6 +595,9 @@ def acknowledgement_counts(owners=None) -> list[AcknowledgementCount]:
         ).all()
     )
     return sorted(
-        (AcknowledgementCount(v, done.get(v.id, 0), total) for v in versions),
-        key=lambda c: c.version.document.title,
+        (
+            AcknowledgementCount(v.document.title, v.document.slug, v.number, done.get(v.id, 0), total)
+            for v in versions
+        ),
+        key=lambda c: c.title,
     )
