@@ -136,16 +136,34 @@ def exception_count(owners: Select | None = None) -> int:
     return db.session.scalar(select(func.count(Action.id)).where(*_exceptional(owners)))
 
 
-def exceptions(owners: Select | None = None, limit: int = 200) -> list[Exception_]:
-    """Red or overdue open actions (red first, then the longest overdue), each with its latest
-    update: the board's exceptions. Two queries."""
-    actions = db.session.scalars(
-        select(Action)
-        .where(*_exceptional(owners))
-        .options(joinedload(Action.owner_agency), joinedload(Action.project))
+def _worst_first(stmt: Select, owners: Select | None, limit: int) -> Select:
+    return (
+        stmt.where(*_exceptional(owners))
         .order_by(Action.rag_severity.desc(), Action.due_date, Action.id)
         .limit(limit)
-    ).all()
+    )
+
+
+def exception_ids(owners: Select | None = None, limit: int = 200) -> list[int]:
+    """The ids `exceptions` would list, in its order: plain values, so a page can keep them between
+    requests (app/report_cache.py) instead of sorting every open action again."""
+    return list(db.session.scalars(_worst_first(select(Action.id), owners, limit)))
+
+
+def exceptions(
+    owners: Select | None = None, limit: int = 200, *, ids: list[int] | None = None
+) -> list[Exception_]:
+    """Red or overdue open actions (red first, then the longest overdue), each with its latest
+    update: the board's exceptions. Two queries; given `ids` (from exception_ids), those actions
+    in that order, still two."""
+    details = (joinedload(Action.owner_agency), joinedload(Action.project))
+    if ids is None:
+        actions = db.session.scalars(_worst_first(select(Action), owners, limit).options(*details)).all()
+    else:
+        found = {
+            a.id: a for a in db.session.scalars(select(Action).where(Action.id.in_(ids)).options(*details))
+        }
+        actions = [found[i] for i in ids if i in found]
     latest_ids = (
         select(func.max(ProgressUpdate.id))
         .where(ProgressUpdate.action_id.in_([a.id for a in actions]))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth.fresh import fresh_sign_in
 from app.auth.models import Agency
 from app.errors import on_failure
 from app.extensions import db
@@ -415,6 +416,7 @@ def download_evidence(evidence_id: int):
 
 @bp.post("/evidence/pack")
 @requires(permissions.EXPORT_PACK)
+@fresh_sign_in
 def download_pack():
     framework = current_framework()
     body = evidence_pack(user=current_user, framework=framework)

@@ -17,6 +17,7 @@ from app.actions.reporting import (
     Month,
     ProjectActivity,
     exception_count,
+    exception_ids,
     exceptions,
     monthly_progress,
     owners_matching,
@@ -133,7 +134,13 @@ def build_dashboard(filters: Filters, *, exceptions_listed: int = 200) -> Dashbo
             ProjectRow(p, by_project.get(p.id), activity.get(p.id, ProjectActivity())) for p in projects
         ],
         months=remember("progress.months", key, lambda: monthly_progress(12, owners)),
-        exceptions=exceptions(owners, limit=exceptions_listed),
+        exceptions=exceptions(
+            ids=remember(
+                "progress.exceptions",
+                (*key, exceptions_listed),
+                lambda: exception_ids(owners, exceptions_listed),
+            )
+        ),
         exception_count=remember("progress.exception_count", key, lambda: exception_count(owners)),
         acknowledgements=remember("progress.acknowledgements", key, lambda: acknowledgement_counts(owners)),
         participation=remember("progress.feedback", since, lambda: participation.feedback_summary(since))

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.auth.fresh import fresh_sign_in
 from app.auth.models import AGENCY_KIND_LABELS
 from app.errors import RuleBroken, on_failure
 from app.extensions import db
@@ -131,6 +132,7 @@ def _partnership_view(filters: Filters):
 
 @bp.get("/export")
 @requires(permissions.SEE)
+@fresh_sign_in
 def export_returns():
     """The period's results, one row per agency: every agency for those who see the partnership,
     else the user's own agency only."""

@@ -21,7 +21,11 @@ def signed_in_long_ago(client):
 
 @pytest.mark.parametrize(
     ("role", "path"),
-    [("trust_member", "/actions/export"), ("trust_member", "/progress/export/projects")],
+    [
+        ("trust_member", "/actions/export"),
+        ("trust_member", "/progress/export/projects"),
+        ("trust_member", "/returns/export"),
+    ],
 )
 def test_an_export_asks_for_the_password_then_goes_ahead(app, client, as_role, role, path):
     as_role(role)

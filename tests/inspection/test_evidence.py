@@ -350,3 +350,17 @@ def test_an_area_lists_the_evidence_that_supports_it(app):
     )
     assert "MASH audit" in page and "Budget report" not in page
     assert framework.id
+
+
+def test_the_pack_asks_for_the_password_when_the_sign_in_is_not_fresh(app, client, as_role, evidence_dir):
+    from app.auth.services import SIGNED_IN_AT
+
+    make_framework()
+    as_role("programme_manager")
+    with client.session_transaction() as session:
+        session[SIGNED_IN_AT] = 0
+    response = client.post(
+        "/inspection/evidence/pack", headers={"Referer": "http://localhost/inspection/evidence/"}
+    )
+    assert response.status_code == 303 and response.mimetype != "application/zip"
+    assert response.headers["Location"] == "/account/confirm?next=/inspection/evidence/"
