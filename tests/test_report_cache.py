@@ -136,3 +136,23 @@ def test_the_triage_queue_counts_a_new_message_at_once(cache_on, client, as_role
     assert sent.status_code == 303
     page = client.get("/feedback/").get_data(as_text=True)
     assert "No feedback yet." not in page and ">Message " in page, "the kept sizes were counted again"
+
+
+def test_the_schedules_clashes_are_kept_and_a_new_one_counts_at_once(cache_on):
+    from app.inspection.schedule import record_unavailability
+    from app.inspection.services import readiness
+    from tests.inspection.helpers import FIELDWORK, make_activity, make_framework
+
+    framework = make_framework("Partnership working")
+    lead = make_user(role="agency_lead")
+    make_activity("Police case audit", agency_id=lead.agency_id)
+    with cache_on.test_request_context():
+        assert readiness(reload(framework)).conflicts == 0
+    make_activity("Second booking of Room 1", starts=(9, 30), ends=(10, 30))  # no audit event
+    with cache_on.test_request_context():
+        assert readiness(reload(framework)).conflicts == 0, "kept: no audited change yet"
+    with cache_on.test_request_context():
+        record_unavailability(user=lead, agency_id=lead.agency_id, day=FIELDWORK, reason="Court week")
+        db.session.commit()
+    with cache_on.test_request_context():
+        assert readiness(reload(framework)).conflicts == 2, "counted again: the room, and the agency away"

@@ -238,6 +238,7 @@ class Readiness:
 
 def readiness(framework: Framework | None) -> Readiness:
     from app.inspection.schedule import conflict_count
+    from app.report_cache import remember
 
     areas = (
         db.session.scalars(
@@ -251,4 +252,6 @@ def readiness(framework: Framework | None) -> Readiness:
     ticked, total = db.session.execute(
         select(func.count(ChecklistItem.evidence_id), func.count(ChecklistItem.id))
     ).one()
-    return Readiness(framework, days_to_fieldwork(framework), areas, ticked, total, conflict_count())
+    # Clashes are found across the whole schedule: kept until an audit event says it changed.
+    conflicts = remember("inspection.conflicts", None, conflict_count)
+    return Readiness(framework, days_to_fieldwork(framework), areas, ticked, total, conflicts)
