@@ -55,9 +55,9 @@ from app.inspection.models import (
 from app.inspection.schedule import (
     ActivityDetails,
     activities_on,
-    all_clashes,
     calendar_for,
     clashes_as_edited,
+    clashes_on,
     fieldwork_days,
     import_schedule,
     parse_time,
@@ -505,7 +505,7 @@ def show_schedule():
     day = bounded_date(request.args.get("day")) or (days[0] if days else None)
     by_room = request.args.get("by") == "room"
     activities = activities_on(day) if day else []
-    clashes = [c for c in all_clashes() if c.first.day == day] if day else []
+    clashes = clashes_on(day) if day else []
     clashing_ids = {c.first.id for c in clashes} | {c.second.id for c in clashes}
     rooms: dict[str, list[Activity]] = {}
     for activity in activities:

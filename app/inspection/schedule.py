@@ -197,6 +197,13 @@ def all_clashes() -> list[Clash]:
     return find_clashes(slots, names)
 
 
+def clashes_on(day: date) -> list[Clash]:
+    """The clashes of one day: a clash is always between activities on the same day, so only that
+    day's activities are read."""
+    slots, names = load_slots(day)
+    return find_clashes(slots, names)
+
+
 def conflict_count() -> int:
     """Pairs of activities that clash (in a room, or over a person) that nobody has explained with
     an override reason."""

@@ -380,3 +380,25 @@ def test_an_imported_row_needing_an_agency_on_its_day_away_needs_a_reason(app):
     assert (
         imported == 0 and [e.row for e in errors] == [3] and "is unavailable on 15 March" in errors[0].message
     )
+
+
+def test_one_days_clashes_are_those_of_the_whole_schedule_on_that_day(app):
+    from datetime import timedelta
+
+    from app.inspection.schedule import all_clashes, clashes_on
+
+    pm = make_user(role="programme_manager")
+    next_day = FIELDWORK + timedelta(days=1)
+    make_activity("Managers", location="Room 1", users=[pm])
+    make_activity("Practitioners", location="Room 1", starts=(9, 30), ends=(10, 30))
+    make_activity("Board chair", location="Room 2", starts=(9, 45), ends=(10, 15), users=[pm])
+    make_activity("Managers again", day=next_day, location="Room 1")
+    make_activity("Case audit", day=next_day, location="Room 1", starts=(9, 30), ends=(10, 30))
+
+    def words(clashes):
+        return sorted(c.words for c in clashes)
+
+    for day in (FIELDWORK, next_day):
+        assert words(clashes_on(day)) == words(c for c in all_clashes() if c.first.day == day)
+    # Room 1 and inspector Jane Marsh twice, the programme manager, Jane Marsh again; next day, two.
+    assert len(clashes_on(FIELDWORK)) == 5 and len(clashes_on(next_day)) == 2
