@@ -165,20 +165,78 @@ def live_payloads(html: str) -> list[str]:
     return found
 
 
+def _date(day: int, month: int, year: int) -> list[str]:
+    return [str(day), str(month), str(year)]  # a GOV.UK date input: three boxes, one name
+
+
+# Valid values for the text boxes that are not free text (dates, numbers, times, addresses, slugs):
+# with a payload in them a form is refused and its real free-text fields would never be stored.
+# A value may depend on the post's number, where it must be unique.
+STRUCTURED = {
+    "start_date": lambda n: _date(1, 4, 2026),
+    "due_date": lambda n: _date(31, 3, 2027),
+    "end_date": lambda n: _date(31, 3, 2027),
+    "dated": lambda n: _date(2, 11, 2026),
+    "due_on": lambda n: _date(31, 7, 2026),
+    "covers_from": lambda n: _date(1, 4, 2026),
+    "covers_to": lambda n: _date(30, 6, 2026),
+    "opens_on": lambda n: _date(1, 7, 2026),
+    "closes_on": lambda n: _date(31, 8, 2026),
+    "fieldwork_starts_on": lambda n: _date(15, 3, 2027),
+    "day": lambda n: _date(1 + n % 28, 3, 2027),
+    "starts_at": lambda n: "09:00",
+    "ends_at": lambda n: "10:00",
+    "weight": lambda n: "1",
+    "percent_complete": lambda n: "50",
+    "number": lambda n: str(40 + n),
+    "email": lambda n: f"payload.writer.{n}@example.org",
+    "slug": lambda n: f"payload-document-{n}",
+    "code": lambda n: "123456",
+    "link_path": lambda n: "/thresholds/",
+    "action_reference": lambda n: "",
+    "link-reference": lambda n: "",
+}
+# Free text with a shape: the payload goes in, made to fit it.
+SHAPED = {"synonyms": lambda payload: f"{payload}, the same in other words"}
+
+
+def _count_keys() -> set[str]:
+    from app.returns.questions import COUNT, TEMPLATES
+
+    return {q.key for questions in TEMPLATES.values() for q in questions if q.kind == COUNT}
+
+
+def _valid_values(form: Form, n: int, counts: set[str]) -> dict:
+    """What a person would send who changed nothing but chose where a choice is asked and filled
+    the structured boxes validly."""
+    values = form.defaults()
+    for f in form.fields.values():  # a choice, where the form offers "Choose ..." first
+        if f.kind == "select" and not values.get(f.name) and any(f.options):
+            values[f.name] = next(option for option in f.options if option)
+    for name in form.free_text:
+        if name in STRUCTURED:
+            values[name] = STRUCTURED[name](n)
+        elif name in counts:
+            values[name] = "0"
+    return values
+
+
 def store_every_payload(app, ids: dict) -> dict:
     """Every role writes every payload into every free-text field it can reach, as a page and as
-    htmx. Returns the user who wrote as each role (tests/browser/test_stored_xss.py reads as them)."""
+    htmx; the other text boxes get valid values (STRUCTURED; a return's counts, 0), so the forms
+    that check them store the words too. Returns the user who wrote as each role
+    (tests/browser/test_stored_xss.py reads as them)."""
+    counts = _count_keys()
     writers = {}
     for role in ROLES:
         writer = app.test_client()
         writers[role] = sign_in_as(writer, role, ids)
         for form in forms_a_role_sees(app, writer, ids):
-            if not form.free_text:
-                continue
-            for n in range(len(PAYLOADS)):
-                values = form.defaults()
-                for i, name in enumerate(form.free_text):
-                    values[name] = PAYLOADS[(n + i) % len(PAYLOADS)]
+            words = [name for name in form.free_text if name not in STRUCTURED and name not in counts]
+            for n in range(len(PAYLOADS) if words else 0):
+                values = _valid_values(form, n, counts)
+                for i, name in enumerate(words):
+                    values[name] = SHAPED.get(name, str)(PAYLOADS[(n + i) % len(PAYLOADS)])
                 writer.post(form.action, data=values, headers={"HX-Request": "true"} if n % 2 else {})
     return writers
 
@@ -203,3 +261,33 @@ def test_no_stored_payload_is_live_on_any_page_or_fragment(app, client):
     assert live == []
     # Not vacuous: most payloads were stored and shown back, as text.
     assert len(shown) >= 25, sorted(shown)
+    assert _tables_without_payloads() == [], "forms that check dates, numbers or choices stored words too"
+
+
+def _tables_without_payloads() -> list[str]:
+    from sqlalchemy import func, select
+
+    from app.actions.models import Action, Project
+    from app.briefings.models import Briefing
+    from app.extensions import db
+    from app.inspection.models import Activity, ChecklistItem, EvidenceItem
+    from app.participation.models import Consultation, Response
+    from app.returns.models import ReturnPeriod
+
+    columns = [
+        Action.title,
+        Action.description,
+        Project.aim,
+        Briefing.title,
+        Activity.title,
+        ChecklistItem.title,
+        EvidenceItem.title,
+        Consultation.question,
+        Response.we_did,
+        ReturnPeriod.name,
+    ]
+    return [
+        str(column)
+        for column in columns
+        if not db.session.scalar(select(func.count()).where(column.contains("xss")))
+    ]
