@@ -28,6 +28,22 @@ def _counted(app, calls: list) -> int:
         return remember("test.count", "key", lambda: calls.append(1) or len(calls))
 
 
+def _update(app, action, user, note: str, rag: str, percent: int, rag_reason: str = "") -> None:
+    """A progress update through the service, as the page makes it: audited, so kept numbers go."""
+    with app.test_request_context():
+        post_update(
+            reload(action),
+            user=reload(user),
+            note=note,
+            rag=rag,
+            rag_reason=rag_reason,
+            percent=percent,
+            status="in_progress",
+            loaded_version=reload(action).lock_version,
+        )
+        db.session.commit()
+
+
 def test_a_count_is_kept_until_an_audited_change(cache_on):
     calls: list = []
     assert _counted(cache_on, calls) == 1
@@ -56,18 +72,9 @@ def test_the_dashboard_asks_less_the_second_time_and_shows_an_update_at_once(cac
     assert len(second) < len(first), "the monthly trends and roll-ups were not asked again"
     assert "No open action is red or overdue" in page
 
-    with cache_on.test_request_context():
-        post_update(
-            reload(action),
-            user=reload(pm),
-            note="Police training slipped: two trainers off sick",
-            rag="red",
-            rag_reason="Trainers off sick",
-            percent=20,
-            status="in_progress",
-            loaded_version=reload(action).lock_version,
-        )
-        db.session.commit()
+    _update(
+        cache_on, action, pm, "Police training slipped: two trainers off sick", "red", 20, "Trainers off sick"
+    )
     with counted_queries(cache_on) as third:
         page = client.get("/progress/").get_data(as_text=True)
     assert len(third) == len(first), "an audited change: everything counted again"
@@ -101,18 +108,7 @@ def test_the_programme_roll_up_is_kept_and_an_update_shows_at_once(cache_on, cli
         assert client.get("/programme/").status_code == 200
     assert len(second) == len(first) - 1, "the roll-up over every action was not asked again"
 
-    with cache_on.test_request_context():
-        post_update(
-            reload(action),
-            user=reload(pm),
-            note="Halfway: every school has had its briefing",
-            rag="green",
-            rag_reason="",
-            percent=50,
-            status="in_progress",
-            loaded_version=reload(action).lock_version,
-        )
-        db.session.commit()
+    _update(cache_on, action, pm, "Halfway: every school has had its briefing", "green", 50)
     page = client.get("/programme/").get_data(as_text=True)
     assert "50%" in page, "the new percentage is rolled up at once"
 
