@@ -29,31 +29,29 @@ def _same_shape(html: str) -> str:
     return re.sub(r"\s+", " ", html).strip()
 
 
-@pytest.mark.parametrize("name", ["plain", "hinted"])
+# (macro, its arguments, what GOV.UK's macro is given for the same field)
+INPUT = ("lean_input", {"classes": "govuk-input--width-5", "inputmode": "numeric"}, {"spellcheck": False})
+TEXTAREA = ("lean_textarea", {"rows": 2}, {})
+TAGS = "Both <script>late</script> & done"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "typed", "escaped"),
+    [
+        ("plain", INPUT, '41 <b>"&', "&lt;b&gt;&#34;&amp;"),
+        ("hinted", INPUT, '41 <b>"&', "&lt;b&gt;&#34;&amp;"),
+        ("comment", TEXTAREA, TAGS, "&lt;script&gt;late&lt;/script&gt; &amp;"),
+        ("explained", TEXTAREA, TAGS, "&lt;script&gt;late&lt;/script&gt; &amp;"),
+    ],
+)
 @pytest.mark.parametrize("error", [None, "This cannot be more than the 5 answered above"])
-def test_lean_input_is_govuk_input(app, name, error):
-    with app.test_request_context(method="POST", data={name: '41 <b>"&'}):
-        form = Sample()
-        field = form[name]
+def test_a_lean_field_is_the_govuk_field(app, name, kind, typed, escaped, error):
+    macro, arguments, govuk_only = kind
+    with app.test_request_context(method="POST", data={name: typed}):
+        field = Sample()[name]
         if error:
             field.errors = [error]
-        govuk = field(params={"classes": "govuk-input--width-5", "inputmode": "numeric", "spellcheck": False})
-        macros = app.jinja_env.get_template("_macros/forms.html").module
-        lean = macros.lean_input(field, classes="govuk-input--width-5", inputmode="numeric")
+        govuk = field(params={**arguments, **govuk_only})
+        lean = getattr(app.jinja_env.get_template("_macros/forms.html").module, macro)(field, **arguments)
     assert _same_shape(lean) == _same_shape(govuk)
-    assert "&lt;b&gt;&#34;&amp;" in str(lean) or "&lt;b&gt;&quot;&amp;" in str(lean)
-
-
-@pytest.mark.parametrize("name", ["comment", "explained"])
-@pytest.mark.parametrize("error", [None, "Keep the comment to 1,000 characters"])
-def test_lean_textarea_is_govuk_textarea(app, name, error):
-    with app.test_request_context(method="POST", data={name: "Both <script>late</script> & done"}):
-        form = Sample()
-        field = form[name]
-        if error:
-            field.errors = [error]
-        govuk = field(params={"rows": 2})
-        macros = app.jinja_env.get_template("_macros/forms.html").module
-        lean = macros.lean_textarea(field, rows=2)
-    assert _same_shape(lean) == _same_shape(govuk)
-    assert "&lt;script&gt;" in str(lean) and "<script>" not in str(lean)
+    assert escaped in str(lean) and typed not in str(lean)

@@ -225,7 +225,7 @@ class TriagePage(Pagination):
 
         # Counting 100,000 messages takes longer than the rest of the page: the sizes are kept
         # until an audit event says a message came in or was triaged (app/report_cache.py).
-        total, *first = remember("triage_queue_sizes", None, count_parts)
+        total, *first = remember("participation.queue_sizes", None, count_parts)
         self._total = total
         sizes = [*first, max(total - sum(first), 0)]
         start = (self.page - 1) * self.per_page
