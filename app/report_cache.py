@@ -28,7 +28,7 @@ from app.extensions import db
 T = TypeVar("T")
 
 MAX_AGE_SECONDS = 600
-MAX_ENTRIES = 512
+MAX_ENTRIES = 4096  # small plain values: the dashboard's numbers, and home panels per person and day
 
 _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -128,6 +130,60 @@ def _navigation() -> list[dict]:
     return once_per_request("navigation", lambda: navigation_for(current_user))
 
 
+_BLANK_FIELDS_KEPT = 256
+_blank_fields: OrderedDict[tuple, Markup] = OrderedDict()
+_blank_fields_lock = threading.Lock()
+
+
+class _NotKeyable(Exception):
+    pass
+
+
+def _frozen(value) -> object:
+    """A hashable stand-in for a field's params that tells apart everything the macro could render
+    differently: Markup from str (escaped or not), True from 1, dict order (attribute order)."""
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if type(value) is str:
+        return value
+    if value is None or type(value) in (bool, int, float):
+        return (type(value).__name__, value)
+    if isinstance(value, Mapping):
+        return ("dict", tuple((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_frozen(item) for item in value))
+    raise _NotKeyable
+
+
+def _blank_field_key(widget, params: dict) -> tuple | None:
+    """The key of a field shown empty and without an error, or None: only blank fields are kept,
+    so nobody's answers stay in memory after their request."""
+    if params.get("value") or params.get("errorMessage"):
+        return None
+    if any(item.get("checked") or item.get("selected") for item in params.get("items") or ()):
+        return None
+    try:
+        return (id(current_app), widget.template, _frozen(params))
+    except _NotKeyable:
+        return None
+
+
 def _render_field_macro(widget, params: dict) -> Markup:
+    """The GOV.UK macro's HTML for these params. Its output depends on the params alone, so a blank
+    field (a form's first showing, as a young person's form is for everyone) is rendered once per
+    process and kept, a few hundred at most."""
+    key = _blank_field_key(widget, params)
+    if key is not None:
+        with _blank_fields_lock:
+            kept = _blank_fields.get(key)
+            if kept is not None:
+                _blank_fields.move_to_end(key)
+                return kept
     # The library wraps the same autoescaped output in Markup; nothing here is unescaped input.
-    return Markup(current_app.jinja_env.get_template(widget.template).render(params=params))  # noqa: S704
+    html = Markup(current_app.jinja_env.get_template(widget.template).render(params=params))  # noqa: S704
+    if key is not None:
+        with _blank_fields_lock:
+            _blank_fields[key] = html
+            while len(_blank_fields) > _BLANK_FIELDS_KEPT:
+                _blank_fields.popitem(last=False)
+    return html

@@ -152,3 +152,43 @@ def test_the_schedules_clashes_are_kept_and_a_new_one_counts_at_once(cache_on):
         db.session.commit()
     with cache_on.test_request_context():
         assert readiness(reload(framework)).conflicts == 2, "counted again: the room, and the agency away"
+
+
+def test_home_panels_are_kept_per_person_and_a_new_briefing_shows_at_once(cache_on, client, sign_in):
+    from app.briefings.services import publish_briefing
+
+    pm = make_user(role="programme_manager")
+    partner = make_user(role="partner")
+    make_action(owner=partner.agency, due_in_days=-3)  # overdue: the agency's panel says so
+    sign_in(partner)
+    with counted_queries(cache_on) as first:
+        page = client.get("/").get_data(as_text=True)
+    assert "1 of your agency’s actions is overdue" in page
+    assert "Briefings to read" not in page
+    with counted_queries(cache_on) as second:
+        assert "1 of your agency’s actions is overdue" in client.get("/").get_data(as_text=True)
+    assert len(second) < len(first) - 3, "the kept panels were not asked again"
+
+    with cache_on.test_request_context():
+        publish_briefing(
+            user=reload(pm), title="Half-term cover rota", body="Who is on call.", roles=[], kinds=[]
+        )
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Briefings to read" in page and "Half-term cover rota" in page, "an audited change shows at once"
+
+
+def test_a_live_home_panel_is_asked_every_time(cache_on, client, as_role):
+    """The administration panel counts pauses that end by the clock: never kept."""
+    from datetime import timedelta
+
+    from app.auth.models import SignInThrottle
+    from app.db_types import utcnow
+
+    as_role("admin")
+    assert "paused after repeated failed sign-ins" not in client.get("/").get_data(as_text=True)
+    db.session.add(
+        SignInThrottle(key="x" * 64, failure_count=5, locked_until=utcnow() + timedelta(minutes=15))
+    )
+    db.session.commit()  # no audit event: a kept panel would not see it
+    assert "1 account is paused after repeated failed sign-ins" in client.get("/").get_data(as_text=True)

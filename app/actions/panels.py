@@ -29,7 +29,7 @@ def _challenge_url(action_id: int, challenge_id: int) -> str:
     return url_for("actions.show_action", action_id=action_id, _anchor=f"challenge-{challenge_id}")
 
 
-@register_panel
+@register_panel(kept=True)
 def actions_panel(user: User) -> Panel | None:
     if permissions.PROPOSE.allows(user):
         return _agency_panel(user)

@@ -10,7 +10,7 @@ from app.briefings.services import unread_briefings
 from app.home.panels import Panel, PanelItem, register_panel
 
 
-@register_panel
+@register_panel(kept=True)
 def briefings_panel(user: User) -> Panel | None:
     if not permissions.READ.allows(user):
         return None

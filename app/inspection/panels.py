@@ -11,7 +11,7 @@ from app.inspection import permissions
 from app.inspection.schedule import schedule_of
 
 
-@register_panel
+@register_panel(kept=True)
 def my_schedule_panel(user: User) -> Panel | None:
     if not permissions.VIEW.allows(user):
         return None

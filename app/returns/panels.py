@@ -14,7 +14,7 @@ from app.returns import permissions
 from app.returns.models import EDITABLE, STATUS_LABELS, Return, ReturnPeriod, ReturnStatus
 
 
-@register_panel
+@register_panel(kept=True)
 def returns_panel(user: User) -> Panel | None:
     if permissions.PREPARE.held_by_role(user.role):
         return _agency_panel(user)

@@ -29,7 +29,7 @@ def _when(version: ThresholdVersion) -> str:
     return f"in effect since {local_date(version.effective_from)}"
 
 
-@register_panel
+@register_panel(kept=True)
 def threshold_reading_panel(user: User) -> Panel | None:
     """Every signed-in person (all of them read the thresholds), until they mark it read."""
     items = [
@@ -44,7 +44,7 @@ def threshold_reading_panel(user: User) -> Panel | None:
     return Panel("New thresholds to read", items, banner=True)  # shown only when it has items
 
 
-@register_panel
+@register_panel(kept=True)
 def threshold_acknowledgements_panel(user: User) -> Panel | None:
     if not ACKNOWLEDGE.allows(user):
         return None
@@ -63,7 +63,7 @@ def threshold_acknowledgements_panel(user: User) -> Panel | None:
     )
 
 
-@register_panel
+@register_panel(kept=True)
 def threshold_oversight_panel(user: User) -> Panel | None:
     if not SEE_ACKNOWLEDGEMENTS.allows(user):
         return None
