@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, request
+from sqlalchemy import func, select
 
 from app.extensions import db
+from app.report_cache import remember
 
 MAX_ID = 2**31 - 1  # the largest id or page number a query will be asked about
 MAX_PAGE = 100_000
@@ -41,14 +43,37 @@ def page_arg() -> int:
     return int_arg("page", upper=MAX_PAGE) or 1
 
 
-def paginate(stmt, *, per_page: int | None = None):
-    return db.paginate(
+def paginate(stmt, *, per_page: int | None = None, keep_count: bool = False):
+    """A page of `stmt`'s rows. `keep_count`: the total is kept until shared data changes
+    (kept_count), for lists whose every change writes an audit event."""
+    page = db.paginate(
         stmt,
         page=page_arg(),
         per_page=per_page or current_app.config["PAGE_SIZE"],
         max_per_page=100,
         error_out=False,
+        count=not keep_count,
     )
+    if keep_count:
+        page.total = kept_count(stmt)
+    return page
+
+
+def kept_count(stmt) -> int:
+    """How many rows `stmt` gives, kept in this process until the next audit event
+    (app.report_cache). The key is the statement itself, its SQL and its values (the person's
+    agency, the filters, today's date), so each scope and filter has its own count; it is the key
+    SQLAlchemy caches compiled statements by, as its dogpile caching example does."""
+    counting = select(func.count()).select_from(stmt.order_by(None).subquery())
+    cache_key = counting._generate_cache_key()
+    if cache_key is None:
+        return db.session.scalar(counting)
+    values = tuple(_hashable(p.effective_value) for p in cache_key.bindparams)
+    return remember("list-count", (cache_key.key, values), lambda: db.session.scalar(counting))
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
 def like_pattern(text: str) -> str:

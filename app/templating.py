@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -110,6 +110,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(rich_text)
     app.add_template_global(page_url)
     app.add_template_global(can)
+    app.add_template_global(govuk_component)
 
     @app.context_processor
     def portal_context():
@@ -130,9 +131,9 @@ def _navigation() -> list[dict]:
     return once_per_request("navigation", lambda: navigation_for(current_user))
 
 
-_BLANK_FIELDS_KEPT = 256
-_blank_fields: OrderedDict[tuple, Markup] = OrderedDict()
-_blank_fields_lock = threading.Lock()
+_KEPT_HTML_ENTRIES = 512
+_kept_html: OrderedDict[tuple, Markup] = OrderedDict()
+_kept_html_lock = threading.Lock()
 
 
 class _NotKeyable(Exception):
@@ -140,7 +141,7 @@ class _NotKeyable(Exception):
 
 
 def _frozen(value) -> object:
-    """A hashable stand-in for a field's params that tells apart everything the macro could render
+    """A hashable stand-in for a macro's params that tells apart everything the macro could render
     differently: Markup from str (escaped or not), True from 1, dict order (attribute order)."""
     if isinstance(value, Markup):
         return ("markup", str(value))
@@ -155,6 +156,40 @@ def _frozen(value) -> object:
     raise _NotKeyable
 
 
+def _kept(key: tuple | None, render: Callable[[], Markup]) -> Markup:
+    """render()'s HTML, kept in this process under `key` (None: never kept). Only for output that
+    is a function of the key alone: a GOV.UK macro's HTML depends on its params and nothing else."""
+    if key is None:
+        return render()
+    with _kept_html_lock:
+        kept = _kept_html.get(key)
+        if kept is not None:
+            _kept_html.move_to_end(key)
+            return kept
+    html = render()
+    with _kept_html_lock:
+        _kept_html[key] = html
+        while len(_kept_html) > _KEPT_HTML_ENTRIES:
+            _kept_html.popitem(last=False)
+    return html
+
+
+def govuk_component(name: str, params: dict) -> Markup:
+    """GOV.UK Frontend's macro for a component (`service-navigation` gives govukServiceNavigation),
+    rendered once per process for the same params: the menu, the page links of a list."""
+    macro_name = "govuk" + "".join(part.title() for part in name.split("-"))
+
+    def render() -> Markup:
+        template = current_app.jinja_env.get_template(f"govuk_frontend_jinja/components/{name}/macro.html")
+        return Markup(getattr(template.module, macro_name)(params))  # noqa: S704 - an autoescaped macro
+
+    try:
+        key = (id(current_app), name, _frozen(params))
+    except _NotKeyable:
+        key = None
+    return _kept(key, render)
+
+
 def _blank_field_key(widget, params: dict) -> tuple | None:
     """The key of a field shown empty and without an error, or None: only blank fields are kept,
     so nobody's answers stay in memory after their request."""
@@ -163,27 +198,14 @@ def _blank_field_key(widget, params: dict) -> tuple | None:
     if any(item.get("checked") or item.get("selected") for item in params.get("items") or ()):
         return None
     try:
-        return (id(current_app), widget.template, _frozen(params))
+        return (id(current_app), "field", widget.template, _frozen(params))
     except _NotKeyable:
         return None
 
 
 def _render_field_macro(widget, params: dict) -> Markup:
-    """The GOV.UK macro's HTML for these params. Its output depends on the params alone, so a blank
-    field (a form's first showing, as a young person's form is for everyone) is rendered once per
-    process and kept, a few hundred at most."""
-    key = _blank_field_key(widget, params)
-    if key is not None:
-        with _blank_fields_lock:
-            kept = _blank_fields.get(key)
-            if kept is not None:
-                _blank_fields.move_to_end(key)
-                return kept
+    """The GOV.UK macro's HTML for these params. A blank field (a form's first showing, as a young
+    person's form is for everyone) is rendered once per process and kept."""
+    template = current_app.jinja_env.get_template(widget.template)
     # The library wraps the same autoescaped output in Markup; nothing here is unescaped input.
-    html = Markup(current_app.jinja_env.get_template(widget.template).render(params=params))  # noqa: S704
-    if key is not None:
-        with _blank_fields_lock:
-            _blank_fields[key] = html
-            while len(_blank_fields) > _BLANK_FIELDS_KEPT:
-                _blank_fields.popitem(last=False)
-    return html
+    return _kept(_blank_field_key(widget, params), lambda: Markup(template.render(params=params)))  # noqa: S704

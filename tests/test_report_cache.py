@@ -11,7 +11,7 @@ from app.audit import record
 from app.auth.models import Agency
 from app.extensions import db
 from app.report_cache import forget_all, remember
-from tests.factories import make_action, make_user, reload
+from tests.factories import make_action, make_project, make_user, reload
 from tests.querycount import counted_queries
 
 
@@ -192,3 +192,61 @@ def test_a_live_home_panel_is_asked_every_time(cache_on, client, as_role):
     )
     db.session.commit()  # no audit event: a kept panel would not see it
     assert "1 account is paused after repeated failed sign-ins" in client.get("/").get_data(as_text=True)
+
+
+def test_the_project_filter_is_kept_and_a_renamed_project_shows_at_once(cache_on, client, as_role):
+    from app.programme.services import ProjectDetails, save_project
+
+    project = make_project()
+    pm = make_user(role="programme_manager")
+    as_role("trust_member")
+    assert f"{project.code} {project.title}<" in client.get("/actions/").get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        assert client.get("/actions/").status_code == 200
+    assert not [q for q in kept if "FROM projects ORDER BY" in " ".join(q.split())], "the options were kept"
+
+    with cache_on.test_request_context():
+        renamed = reload(project)
+        details = ProjectDetails(
+            number=renamed.number,
+            title="Multi-agency training, refreshed",
+            aim=renamed.aim,
+            lead_name=renamed.lead_name,
+            lead_agency_id=renamed.lead_agency_id,
+            start_date=renamed.start_date,
+            end_date=renamed.end_date,
+        )
+        save_project(
+            renamed,
+            details,
+            programme=renamed.programme,
+            user=reload(pm),
+            loaded_version=renamed.lock_version,
+        )
+        db.session.commit()
+    assert "Multi-agency training, refreshed<" in client.get("/actions/").get_data(as_text=True)
+
+
+def test_a_lists_total_is_kept_for_its_own_scope_and_counted_again_after_a_change(cache_on, client, sign_in):
+    from tests.factories import PASSWORD
+
+    pm = make_user(role="programme_manager")
+    lead = make_user(role="agency_lead")
+    make_action(rag="red")
+    make_action(owner=lead.agency, review="proposed")
+    make_action(review="proposed")  # another agency's proposal: the lead never counts it
+    sign_in(lead)
+    assert "Showing 1 to 1 of 1 actions" in client.get("/actions/?rag=red").get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        assert "Showing 1 to 1 of 1 actions" in client.get("/actions/?rag=red").get_data(as_text=True)
+    assert not [q for q in kept if q.lower().startswith("select count(*)")], "the total was kept"
+
+    other = make_action(rag="red")  # written without an audit event: the kept total does not know yet
+    assert "of 1 actions" in client.get("/actions/?rag=red").get_data(as_text=True)
+    _update(cache_on, other, pm, "Still red: the trainer has left", "red", 5, "Trainer left")
+    assert "Showing 1 to 2 of 2 actions" in client.get("/actions/?rag=red").get_data(as_text=True)
+
+    assert "of 1 actions" in client.get("/actions/?review=proposed").get_data(as_text=True)
+    manager = cache_on.test_client()
+    assert manager.post("/login", data={"email": pm.email, "password": PASSWORD}).status_code == 303
+    assert "of 2 actions" in manager.get("/actions/?review=proposed").get_data(as_text=True), "its own scope"

@@ -39,6 +39,7 @@ from app.actions.services import ActionDetails
 from app.auth.models import Agency
 from app.extensions import db
 from app.forms import OneTimeForm, RealDateField, TextBox, VersionedForm, strip_filter
+from app.report_cache import remember
 
 RAG_CHOICES = [SelectChoice(str(r), label) for r, label in RAG_LABELS.items()]
 # An update moves an action along its life; closing it is the programme manager's own form.
@@ -265,6 +266,11 @@ def active_agencies() -> list[Agency]:
 
 
 def project_options() -> list[tuple[int, str]]:
+    """The list's project filter: kept until shared data changes (a project's change is audited)."""
+    return remember("actions.project-options", None, _project_options)
+
+
+def _project_options() -> list[tuple[int, str]]:
     return [
         (p.id, f"{p.code} {p.title}") for p in db.session.scalars(select(Project).order_by(Project.number))
     ]

@@ -83,7 +83,10 @@ def visible_action_or_404(action_id: int) -> Action:
 @signed_in
 def list_actions():
     filters = ActionFilters.from_args(request.args)
-    page = paginate(filters.apply(_with_details(permissions.visible_actions(_user())), _user()))
+    # Every change to an action writes an audit event, so the list's total is kept until one.
+    page = paginate(
+        filters.apply(_with_details(permissions.visible_actions(_user())), _user()), keep_count=True
+    )
     return render(
         "actions/list_actions.html",
         block="results",
