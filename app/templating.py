@@ -156,9 +156,10 @@ def _frozen(value) -> object:
     raise _NotKeyable
 
 
-def _kept(key: tuple | None, render: Callable[[], Markup]) -> Markup:
+def kept_html(key: tuple | None, render: Callable[[], Markup]) -> Markup:
     """render()'s HTML, kept in this process under `key` (None: never kept). Only for output that
-    is a function of the key alone: a GOV.UK macro's HTML depends on its params and nothing else."""
+    is a function of the key alone: a GOV.UK macro's HTML depends on its params and nothing else, a
+    published threshold version's body on the version and the filters."""
     if key is None:
         return render()
     with _kept_html_lock:
@@ -187,7 +188,7 @@ def govuk_component(name: str, params: dict) -> Markup:
         key = (id(current_app), name, _frozen(params))
     except _NotKeyable:
         key = None
-    return _kept(key, render)
+    return kept_html(key, render)
 
 
 def _blank_field_key(widget, params: dict) -> tuple | None:
@@ -208,4 +209,4 @@ def _render_field_macro(widget, params: dict) -> Markup:
     person's form is for everyone) is rendered once per process and kept."""
     template = current_app.jinja_env.get_template(widget.template)
     # The library wraps the same autoescaped output in Markup; nothing here is unescaped input.
-    return _kept(_blank_field_key(widget, params), lambda: Markup(template.render(params=params)))  # noqa: S704
+    return kept_html(_blank_field_key(widget, params), lambda: Markup(template.render(params=params)))  # noqa: S704

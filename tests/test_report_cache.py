@@ -250,3 +250,51 @@ def test_a_lists_total_is_kept_for_its_own_scope_and_counted_again_after_a_chang
     manager = cache_on.test_client()
     assert manager.post("/login", data={"email": pm.email, "password": PASSWORD}).status_code == 303
     assert "of 2 actions" in manager.get("/actions/?review=proposed").get_data(as_text=True), "its own scope"
+
+
+def test_the_returns_views_total_is_kept_and_a_started_return_counts_at_once(cache_on, client, as_role):
+    from app.returns.services import start_return
+    from tests.factories import make_return_period
+
+    period = make_return_period()
+    lead = make_user(role="agency_lead")
+    as_role("trust_member")
+    assert "Showing 1 to 1 of 1" not in client.get("/returns/?status=draft").get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        assert client.get("/returns/?status=draft").status_code == 200
+    assert not [q for q in kept if q.lower().startswith("select count(*)")], "the total was kept"
+    with cache_on.test_request_context():
+        start_return(reload(period), reload(lead).agency, user=reload(lead))
+        db.session.commit()
+    assert "Showing 1 to 1 of 1" in client.get("/returns/?status=draft").get_data(as_text=True)
+
+
+def test_a_published_versions_body_is_kept_for_each_filter_and_a_new_version_shows_at_once(
+    cache_on, client, as_role
+):
+    from app.thresholds.services import publish_version, start_draft
+    from tests.factories import make_threshold_document
+
+    document = make_threshold_document(slug="pathway-kept")
+    as_role("partner")
+    page = client.get("/thresholds/pathway-kept").get_data(as_text=True)
+    assert "Neglect causing significant harm" in page and "Domestic violence: medium risk" in page
+    with counted_queries(cache_on) as kept:
+        assert client.get("/thresholds/pathway-kept").get_data(as_text=True) == page
+    assert not [q for q in kept if "FROM pathways" in q], "the body was kept"
+
+    neglect = client.get("/thresholds/pathway-kept?concern=Neglect").get_data(as_text=True)
+    assert "Neglect causing significant harm" in neglect, "each filter has its own body"
+    assert "Domestic violence: medium risk" not in neglect
+    fragment = client.get("/thresholds/pathway-kept?concern=Neglect", headers={"HX-Request": "true"})
+    assert "Neglect causing significant harm" in fragment.get_data(as_text=True)
+    assert "<nav" not in fragment.get_data(as_text=True), "htmx gets the pathways alone"
+
+    with cache_on.test_request_context():
+        admin = make_user(role="admin")
+        draft = start_draft(reload(document), actor=admin)
+        draft.summary_of_amendments = "The police referral line's new number."
+        publish_version(draft, loaded_version=draft.lock_version, actor=admin)
+        db.session.commit()
+    page = client.get("/thresholds/pathway-kept").get_data(as_text=True)
+    assert "Version 2 · " in page and ">Version 2</a>" in page, "the new version, listed at once"

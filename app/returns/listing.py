@@ -106,8 +106,9 @@ def agencies_in_period(period: ReturnPeriod, filters: Filters, only_agency: int 
 
 
 def partnership_page(period: ReturnPeriod, filters: Filters):
-    """A page of agencies (count and page: two queries), with their returns."""
-    page = paginate(agencies_in_period(period, filters).with_only_columns(Agency))
+    """A page of agencies (count and page: two queries), with their returns. Every change to an
+    agency or a return writes an audit event, so the count is kept until one (kept_count)."""
+    page = paginate(agencies_in_period(period, filters).with_only_columns(Agency), keep_count=True)
     returns = (
         {
             r.agency_id: r

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,11 +15,12 @@ from app.dates import today
 from app.errors import on_failure
 from app.extensions import db, login_manager
 from app.forms import ButtonForm, posted
-from app.htmx import render
+from app.htmx import render, wants_fragment
 from app.pagination import int_arg, page_arg
 from app.permissions import public, requires, signed_in
+from app.report_cache import data_stamp
 from app.submissions import already_saved, first_use, record_result
-from app.templating import local_date
+from app.templating import kept_html, local_date
 from app.thresholds import bp
 from app.thresholds.diff import compare_versions
 from app.thresholds.editing import content_from_form, form_data_from_version
@@ -31,7 +33,6 @@ from app.thresholds.models import (
     ThresholdVersion,
     draft_version,
     latest_published_version,
-    published_version,
 )
 from app.thresholds.permissions import ACKNOWLEDGE, EDIT_SYNONYMS, PUBLISH, SEE_ACKNOWLEDGEMENTS, WRITE
 from app.thresholds.search import search_current, search_help
@@ -66,19 +67,32 @@ def readable_document(slug: str) -> ThresholdDocument:
     return document
 
 
+CONTENT = (
+    selectinload(ThresholdVersion.sections),
+    selectinload(ThresholdVersion.levels).selectinload(NeedLevel.indicators),
+    selectinload(ThresholdVersion.pathways),
+)
+
+
 def readable_version(document: ThresholdDocument, number: int) -> ThresholdVersion:
-    """Published and superseded versions for readers; drafts only for admins."""
+    """Published and superseded versions for readers; drafts only for admins, with their
+    sections, levels and pathways."""
     version = db.session.scalar(
         select(ThresholdVersion)
         .where(ThresholdVersion.document_id == document.id, ThresholdVersion.number == number)
-        .options(
-            selectinload(ThresholdVersion.sections),
-            selectinload(ThresholdVersion.levels).selectinload(NeedLevel.indicators),
-            selectinload(ThresholdVersion.pathways),
-        )
+        .options(*CONTENT)
     )
     if version is None or (version.is_draft and not _reads_drafts()):
         abort(404)
+    return version
+
+
+def with_content(version: ThresholdVersion) -> ThresholdVersion:
+    """The version with its sections, levels (and their indicators) and pathways loaded, in four
+    queries rather than one per level."""
+    db.session.scalars(
+        select(ThresholdVersion).where(ThresholdVersion.id == version.id).options(*CONTENT)
+    ).one()
     return version
 
 
@@ -115,8 +129,10 @@ def list_documents():
 @public
 def show_document(slug: str):
     document = readable_document(slug)
-    # Before a first version takes effect, readers see it as scheduled.
-    current = published_version(document.id) or latest_published_version(document.id)
+    # Before a first version takes effect, readers see it as scheduled. From the versions the page
+    # lists anyway: one query for all of them.
+    published = [v for v in document.versions if v.is_published]
+    current = document.current_version or max(published, key=lambda v: v.number, default=None)
     if current is None:
         draft = draft_version(document.id)
         if draft is not None and _reads_drafts():
@@ -133,26 +149,22 @@ def show_version(slug: str, number: int):
 
 
 def _show(document: ThresholdDocument, number: int, *, status: int = 200, conflict: bool = False):
-    version = readable_version(document, number)
+    version = next((v for v in document.versions if v.number == number), None)
+    if version is None or (version.is_draft and not _reads_drafts()):
+        abort(404)
     concern = request.args.get("concern", "")
     level = int_arg("level", upper=4)
-    pathways = [
-        p
-        for p in version.pathways
-        if (not concern or p.concern == concern) and (not level or p.level == level)
-    ]
+    # Drafts are listed (and compared) only for admins.
+    versions = [v for v in document.versions if not v.is_draft or _reads_drafts()]
     context = {
         "document": document,
         "version": version,
-        # Drafts are listed (and compared) only for admins.
-        "versions": [v for v in document.versions if not v.is_draft or _reads_drafts()],
-        "concerns": sorted({p.concern for p in version.pathways}),
-        "pathways": pathways,
-        "concern": concern,
-        "level": level,
+        "versions": versions,
+        "version_body": partial(version_body, document, version, versions, concern, level),
+        # For htmx, which asks for the matching pathways alone.
+        "pathways": _matching(with_content(version), concern, level) if wants_fragment() else [],
         "my_agency_acknowledgement": None,
         "my_read_receipt": None,
-        **_layout(version),
     }
     if current_user.is_authenticated and version.is_live:
         context["my_agency_acknowledgement"] = db.session.scalar(
@@ -167,6 +179,43 @@ def _show(document: ThresholdDocument, number: int, *, status: int = 200, confli
             )
         )
     return render("thresholds/show_version.html", block="pathways", status=status, **context)
+
+
+def _matching(version: ThresholdVersion, concern: str, level: int | None) -> list:
+    return [
+        p
+        for p in version.pathways
+        if (not concern or p.concern == concern) and (not level or p.level == level)
+    ]
+
+
+def version_body(document, version, versions, concern: str, level: int | None) -> Markup:
+    """The version's contents, sections, levels, pathways and table of versions. A published
+    version never changes, so its body is rendered once per process for each filter and list of
+    versions and kept (until the next audit event); it does not depend on who reads it."""
+
+    def render_body() -> Markup:
+        with_content(version)
+        html = render_template(
+            "thresholds/_version_body.html",
+            document=document,
+            version=version,
+            versions=versions,
+            concerns=sorted({p.concern for p in version.pathways}),
+            pathways=_matching(version, concern, level),
+            concern=concern,
+            level=level,
+            **_layout(version),
+        )
+        return Markup(html)  # noqa: S704 - an autoescaped template's output
+
+    if version.is_draft or not current_app.config.get("REPORT_CACHE", True):
+        return render_body()
+    listed = tuple((v.number, v.status, v.effective_from, v.summary_of_amendments) for v in versions)
+    # The newest audit event too, as for every kept number: a restored or reseeded database may
+    # give the same ids to other words, and the kept body must never outlive them.
+    key = ("thresholds.version-body", version.id, concern, level, request.path, listed, data_stamp())
+    return kept_html(key, render_body)
 
 
 def _layout(version: ThresholdVersion) -> dict:
