@@ -61,9 +61,12 @@ def _user():
 
 
 def _with_details(stmt):
-    return stmt.options(
-        joinedload(Action.owner_agency), joinedload(Action.project), selectinload(Action.contributors)
-    )
+    return _as_listed(stmt).options(selectinload(Action.contributors))
+
+
+def _as_listed(stmt):
+    """What a row of the list shows: its owner and project (not its contributing agencies)."""
+    return stmt.options(joinedload(Action.owner_agency), joinedload(Action.project))
 
 
 def visible_action_or_404(action_id: int) -> Action:
@@ -84,9 +87,7 @@ def visible_action_or_404(action_id: int) -> Action:
 def list_actions():
     filters = ActionFilters.from_args(request.args)
     # Every change to an action writes an audit event, so the list's total is kept until one.
-    page = paginate(
-        filters.apply(_with_details(permissions.visible_actions(_user())), _user()), keep_count=True
-    )
+    page = paginate(filters.apply(_as_listed(permissions.visible_actions(_user())), _user()), keep_count=True)
     return render(
         "actions/list_actions.html",
         block="results",
