@@ -80,7 +80,11 @@ def _init_extensions(app: Flask) -> None:
     from app.auth.routes import unauthorized
     from app.auth.services import load_session_user
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+    from app.sqlite_writers import taking_turns
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = taking_turns(
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), app.config["SQLALCHEMY_DATABASE_URI"]
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
