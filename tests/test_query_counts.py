@@ -121,6 +121,12 @@ KEPT_BUDGETS = {
     ("/actions/?rag=red", "trust_member", True): 4,
     ("/returns/", "trust_member", False): 5,
     ("/returns/?status=submitted", "trust_member", True): 5,
+    ("/programme/", "trust_member", False): 4,
+    ("/feedback/", "participation_lead", False): 5,
+    ("/progress/", "trust_member", False): 6,
+    ("/progress/?kind=school", "trust_member", True): 6,
+    ("/inspection/", "programme_manager", False): 5,
+    ("/inspection/schedule/", "programme_manager", False): 4,
 }
 
 

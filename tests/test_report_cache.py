@@ -298,3 +298,23 @@ def test_a_published_versions_body_is_kept_for_each_filter_and_a_new_version_sho
         db.session.commit()
     page = client.get("/thresholds/pathway-kept").get_data(as_text=True)
     assert "Version 2 · " in page and ">Version 2</a>" in page, "the new version, listed at once"
+
+
+def test_the_timetables_clashes_are_kept_for_the_day_and_a_new_one_shows_at_once(cache_on, client, as_role):
+    from app.inspection.schedule import record_unavailability
+    from tests.inspection.helpers import FIELDWORK, make_activity
+
+    lead = make_user(role="agency_lead")
+    make_activity("Police case audit", agency_id=lead.agency_id)
+    as_role("programme_manager")
+    day = f"/inspection/schedule/?day={FIELDWORK.isoformat()}"
+    assert "clash" not in client.get(day).get_data(as_text=True).split("<main")[1].lower()
+    with counted_queries(cache_on) as kept:
+        assert client.get(day).status_code == 200
+    assert not [q for q in kept if "inspection_unavailability" in q], "the day's clashes were kept"
+    assert not [q for q in kept if "GROUP BY inspection_activities.day" in q], "the days were kept"
+
+    with cache_on.test_request_context():
+        record_unavailability(user=lead, agency_id=lead.agency_id, day=FIELDWORK, reason="Court week")
+        db.session.commit()
+    assert "1 clash on this day" in " ".join(client.get(day).get_data(as_text=True).split())

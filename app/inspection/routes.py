@@ -77,6 +77,7 @@ from app.inspection.services import (
 )
 from app.pagination import bounded_date, bounded_int, paginate
 from app.permissions import get_or_404, requires
+from app.report_cache import remember
 from app.submissions import already_saved, first_use, record_result
 
 NONE = 0  # the "none chosen" option of an optional select
@@ -501,11 +502,13 @@ def edit_checklist_item(item_id: int):
 @bp.get("/schedule/")
 @requires(permissions.VIEW)
 def show_schedule():
-    days = fieldwork_days()
+    # The days and the day's clashes are the same for every reader and change only by audited
+    # changes to the schedule, so they are kept until the next one (plain values, never rows).
+    days = remember("inspection.fieldwork_days", None, fieldwork_days)
     day = bounded_date(request.args.get("day")) or (days[0] if days else None)
     by_room = request.args.get("by") == "room"
     activities = activities_on(day) if day else []
-    clashes = clashes_on(day) if day else []
+    clashes = remember("inspection.clashes_on", day, lambda: clashes_on(day)) if day else []
     clashing_ids = {c.first.id for c in clashes} | {c.second.id for c in clashes}
     rooms: dict[str, list[Activity]] = {}
     for activity in activities:
