@@ -5,8 +5,8 @@ Each worker process keeps what it counted, keyed by the newest audit event's id.
 shared data writes an audit event in the same transaction (the rulebook), so a new event means the
 numbers are counted again on the next request, on every app instance: the key comes from the shared
 database, not from the process. Rows written without an audit event (the demo's bulk scaling) are
-counted within MAX_AGE. Only plain values are kept (numbers, dates, dataclasses of them), never
-database objects, which belong to one request's session.
+counted within MAX_AGE. Only plain values are kept (numbers, dates, dataclasses of them, HTML
+rendered from them), never database objects, which belong to one request's session.
 
 REPORT_CACHE = False (the test suite's default, as tests write rows directly) counts every time.
 """
@@ -28,10 +28,10 @@ from app.extensions import db
 T = TypeVar("T")
 
 MAX_AGE_SECONDS = 600
-MAX_ENTRIES = 4096  # small plain values: the dashboard's numbers, and home panels per person and day
+MAX_ENTRIES = 4096  # the dashboard's numbers and HTML, home panels per person and day, list totals
 
 _lock = threading.Lock()
-_entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+_entries: OrderedDict[tuple, tuple[int, float, object]] = OrderedDict()  # key: (stamp, when, value)
 
 
 def once_per_request(name: str, work_out: Callable[[], T]) -> T:
@@ -55,19 +55,22 @@ def data_stamp() -> int:
 
 def remember(name: str, key: Hashable, count: Callable[[], T]) -> T:
     """count()'s value for (name, key), from this process's memory while no shared data changed.
+    Only the newest value of each (name, key) is kept: an older one is replaced, never piled up.
     The value is shared between requests: callers must not change it."""
     if not current_app.config.get("REPORT_CACHE", True):
         return count()
-    full_key = (id(current_app), name, key, data_stamp())
+    full_key = (id(current_app), name, key)
+    stamp = data_stamp()
     now = time.monotonic()
     with _lock:
         kept = _entries.get(full_key)
-        if kept is not None and now - kept[0] < MAX_AGE_SECONDS:
+        if kept is not None and kept[0] == stamp and now - kept[1] < MAX_AGE_SECONDS:
             _entries.move_to_end(full_key)
-            return kept[1]  # type: ignore[return-value]
+            return kept[2]  # type: ignore[return-value]
     value = count()
     with _lock:
-        _entries[full_key] = (now, value)
+        _entries[full_key] = (stamp, now, value)
+        _entries.move_to_end(full_key)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value

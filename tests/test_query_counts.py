@@ -123,8 +123,8 @@ KEPT_BUDGETS = {
     ("/returns/?status=submitted", "trust_member", True): 5,
     ("/programme/", "trust_member", False): 4,
     ("/feedback/", "participation_lead", False): 5,
-    ("/progress/", "trust_member", False): 6,
-    ("/progress/?kind=school", "trust_member", True): 6,
+    ("/progress/", "trust_member", False): 2,
+    ("/progress/?kind=school", "trust_member", True): 2,
     ("/inspection/", "programme_manager", False): 5,
     ("/inspection/schedule/", "programme_manager", False): 4,
 }

@@ -318,3 +318,24 @@ def test_the_timetables_clashes_are_kept_for_the_day_and_a_new_one_shows_at_once
         record_unavailability(user=lead, agency_id=lead.agency_id, day=FIELDWORK, reason="Court week")
         db.session.commit()
     assert "1 clash on this day" in " ".join(client.get(day).get_data(as_text=True).split())
+
+
+def test_the_dashboards_kept_html_is_kept_apart_for_who_may_open_the_acknowledgements(
+    cache_on, client, as_role, monkeypatch
+):
+    from app.auth.models import Role
+    from app.thresholds.permissions import SEE_ACKNOWLEDGEMENTS
+    from tests.factories import make_threshold_document
+
+    make_threshold_document(slug="kept-apart")
+    as_role("trust_member")
+    link = 'href="/thresholds/kept-apart/versions/1/acknowledgements"'
+    assert link in client.get("/progress/").get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        assert link in client.get("/progress/").get_data(as_text=True)
+    assert len(kept) == 2, "the numbers' HTML was kept: the session and the newest audit event only"
+
+    grants = {role: grant for role, grant in SEE_ACKNOWLEDGEMENTS.grants.items() if role != Role.TRUST_MEMBER}
+    monkeypatch.setattr(SEE_ACKNOWLEDGEMENTS, "grants", grants)
+    page = client.get("/progress/").get_data(as_text=True)
+    assert link not in page and "Agencies that have confirmed their staff were briefed" in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -18,9 +18,9 @@ from app.forms import ButtonForm, posted
 from app.htmx import render, wants_fragment
 from app.pagination import int_arg, page_arg
 from app.permissions import public, requires, signed_in
-from app.report_cache import data_stamp
+from app.report_cache import remember
 from app.submissions import already_saved, first_use, record_result
-from app.templating import kept_html, local_date
+from app.templating import local_date
 from app.thresholds import bp
 from app.thresholds.diff import compare_versions
 from app.thresholds.editing import content_from_form, form_data_from_version
@@ -209,13 +209,14 @@ def version_body(document, version, versions, concern: str, level: int | None) -
         )
         return Markup(html)  # noqa: S704 - an autoescaped template's output
 
-    if version.is_draft or not current_app.config.get("REPORT_CACHE", True):
+    if version.is_draft:
         return render_body()
     listed = tuple((v.number, v.status, v.effective_from, v.summary_of_amendments) for v in versions)
-    # The newest audit event too, as for every kept number: a restored or reseeded database may
-    # give the same ids to other words, and the kept body must never outlive them.
-    key = ("thresholds.version-body", version.id, concern, level, request.path, listed, data_stamp())
-    return kept_html(key, render_body)
+    # Kept until the next audit event, as every kept number is: a restored or reseeded database
+    # may give the same ids to other words, and the kept body must never outlive them.
+    return remember(
+        "thresholds.version-body", (version.id, concern, level, request.path, listed), render_body
+    )
 
 
 def _layout(version: ThresholdVersion) -> dict:
