@@ -29,9 +29,11 @@ T = TypeVar("T")
 
 MAX_AGE_SECONDS = 600
 MAX_ENTRIES = 4096  # the dashboard's numbers and HTML, home panels per person and day, list totals
+MAX_CHARACTERS = 32_000_000  # of kept HTML in all: the oldest go first beyond it (64 MB at most)
 
 _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[int, float, object]] = OrderedDict()  # key: (stamp, when, value)
+_characters = 0  # of the kept values that are text (HTML)
 
 
 def once_per_request(name: str, work_out: Callable[[], T]) -> T:
@@ -57,6 +59,7 @@ def remember(name: str, key: Hashable, count: Callable[[], T]) -> T:
     """count()'s value for (name, key), from this process's memory while no shared data changed.
     Only the newest value of each (name, key) is kept: an older one is replaced, never piled up.
     The value is shared between requests: callers must not change it."""
+    global _characters
     if not current_app.config.get("REPORT_CACHE", True):
         return count()
     full_key = (id(current_app), name, key)
@@ -69,13 +72,20 @@ def remember(name: str, key: Hashable, count: Callable[[], T]) -> T:
             return kept[2]  # type: ignore[return-value]
     value = count()
     with _lock:
+        replaced = _entries.pop(full_key, None)
+        _characters += _size(value) - (_size(replaced[2]) if replaced else 0)
         _entries[full_key] = (stamp, now, value)
-        _entries.move_to_end(full_key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        while len(_entries) > MAX_ENTRIES or (_characters > MAX_CHARACTERS and len(_entries) > 1):
+            _characters -= _size(_entries.popitem(last=False)[1][2])
     return value
 
 
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, str) else 0
+
+
 def forget_all() -> None:
+    global _characters
     with _lock:
         _entries.clear()
+        _characters = 0

@@ -339,3 +339,45 @@ def test_the_dashboards_kept_html_is_kept_apart_for_who_may_open_the_acknowledge
     monkeypatch.setattr(SEE_ACKNOWLEDGEMENTS, "grants", grants)
     page = client.get("/progress/").get_data(as_text=True)
     assert link not in page and "Agencies that have confirmed their staff were briefed" in page
+
+
+def test_kept_html_is_bounded_by_its_size_the_oldest_going_first(cache_on, monkeypatch):
+    from app import report_cache
+
+    monkeypatch.setattr(report_cache, "MAX_CHARACTERS", 25)
+    calls: list = []
+
+    def kept(name: str) -> str:
+        with cache_on.test_request_context():
+            return remember("test.html", name, lambda: calls.append(name) or name * 10)
+
+    kept("a")
+    kept("b")
+    assert calls == ["a", "b"]
+    kept("b")
+    kept("c")  # 30 characters kept in all: "a" goes, the oldest
+    assert calls == ["a", "b", "c"]
+    kept("c")
+    kept("a")
+    assert calls == ["a", "b", "c", "a"], "the oldest was let go, the newer kept"
+    assert report_cache._characters <= 25
+
+
+def test_a_kept_page_of_actions_is_each_persons_own(cache_on, client, sign_in):
+    from tests.factories import PASSWORD
+
+    police = make_user(role="partner")
+    school = make_user(role="partner")
+    action = make_action(owner=police.agency, title="Police training on the new thresholds")
+    update_link = f'href="/actions/{action.id}/update"'
+    sign_in(police)
+    other = cache_on.test_client()  # both signed in first: a sign-in is an audit event
+    assert other.post("/login", data={"email": school.email, "password": PASSWORD}).status_code == 303
+    assert update_link in client.get("/actions/").get_data(as_text=True), "the owner's agency may update it"
+    with counted_queries(cache_on) as kept:
+        assert update_link in client.get("/actions/").get_data(as_text=True)
+    assert len(kept) == 2, "the page was kept"
+
+    page = other.get("/actions/").get_data(as_text=True)
+    assert "Police training on the new thresholds" in page
+    assert update_link not in page, "another agency's partner never gets the owner's kept page"

@@ -11,6 +11,7 @@ from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -46,13 +47,16 @@ from app.actions.services import (
     withdraw_proposal,
 )
 from app.auth.fresh import fresh_sign_in
+from app.auth.models import User
 from app.auth.options import agency_option_tags
+from app.dates import today
 from app.errors import RuleBroken, on_failure
 from app.extensions import db
 from app.forms import ButtonForm, posted
 from app.htmx import fragment_response, render, wants_fragment
-from app.pagination import paginate
+from app.pagination import page_arg, paginate
 from app.permissions import requires, signed_in
+from app.report_cache import remember
 from app.submissions import already_saved, first_use, record_result
 
 
@@ -86,18 +90,35 @@ def visible_action_or_404(action_id: int) -> Action:
 @signed_in
 def list_actions():
     filters = ActionFilters.from_args(request.args)
-    # Every change to an action writes an audit event, so the list's total is kept until one.
-    page = paginate(filters.apply(_as_listed(permissions.visible_actions(_user())), _user()), keep_count=True)
     return render(
         "actions/list_actions.html",
         block="results",
-        page=page,
         filters=filters,
-        challenge_counts=open_challenge_counts([a.id for a in page.items]),
+        results_html=partial(_results_html, filters, _user()),
         # Called only by the full page's filters: an htmx request for the results never runs them.
         agency_option_tags=agency_option_tags,
         project_options=project_options,
     )
+
+
+def _results_html(filters: ActionFilters, user: User) -> Markup:
+    """A page of the list as HTML. Which actions a person sees, and which they may update, turn
+    on who they are, their role and their agency, so with the filters and the page that is the
+    key; every change to an action writes an audit event, so the page is kept until one."""
+
+    def render_page() -> Markup:
+        page = paginate(filters.apply(_as_listed(permissions.visible_actions(user)), user), keep_count=True)
+        html = render_template(
+            "actions/_results.html",
+            page=page,
+            filters=filters,
+            challenge_counts=open_challenge_counts([a.id for a in page.items]),
+        )
+        return Markup(html)  # noqa: S704 - an autoescaped template's output
+
+    shown = tuple(sorted(filters.to_args().items()))
+    key = (shown, page_arg(), user.id, user.role, user.agency_id, today())
+    return remember("actions.results", key, render_page)
 
 
 @bp.get("/export")
