@@ -67,7 +67,7 @@ def test_a_second_writer_waits_for_the_first_to_commit_and_readers_never_wait(en
         assert not first.connection.dbapi_connection._holding, "the lock was given back on commit"
         second.join(5)
         assert len(done) == 1 and not isinstance(done[0], Exception)
-        assert done[0] - committed_at < 2, "the second writer went once the lock was free, not after a timeout"
+        assert done[0] - committed_at < 2, "the second writer went once the lock was free, not at a timeout"
     finally:
         first.close()
     with engine.connect() as connection:
