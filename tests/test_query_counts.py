@@ -108,8 +108,9 @@ def test_key_pages_run_a_fixed_number_of_queries_at_any_scale(app, role):
 # With REPORT_CACHE on, as served (app/report_cache.py): what is kept until the next audit event
 # is not asked again, and each page asks once for the newest audit event's id instead. The session
 # and user are 1, the audit event 1. A home page then runs only its live panels (young people's
-# messages: 2, the administration panel: 2). Kept: the thresholds document's body (5 fewer), a
-# page of the actions list for each person, the returns view's total, the timetable's days and
+# messages: 2, the administration panel: 2). Kept: the thresholds document's body (5 fewer) and
+# search results (the full page lists the documents: 2 more), a page of the actions list for each
+# person, the returns view's total, the timetable's days and
 # the day's clashes, the programme's, triage queue's and readiness's numbers, and the
 # dashboard's numbers as HTML.
 KEPT_BUDGETS = {
@@ -120,6 +121,8 @@ KEPT_BUDGETS = {
     ("/", "participation_lead", False): 4,
     ("/", "admin", False): 6,
     (f"/thresholds/{SLUG}", "partner", False): 7,
+    ("/thresholds/?q=neglect", "partner", False): 4,
+    ("/thresholds/?q=neglect", "partner", True): 2,
     ("/actions/?rag=red", "trust_member", False): 2,
     ("/actions/?rag=red", "trust_member", True): 2,
     ("/returns/", "trust_member", False): 5,

@@ -381,3 +381,24 @@ def test_a_kept_page_of_actions_is_each_persons_own(cache_on, client, sign_in):
     page = other.get("/actions/").get_data(as_text=True)
     assert "Police training on the new thresholds" in page
     assert update_link not in page, "another agency's partner never gets the owner's kept page"
+
+
+def test_search_results_are_kept_and_a_new_documents_words_are_found_at_once(cache_on, client):
+    from app.thresholds.services import PathwayInput
+    from tests.factories import make_threshold_document
+
+    make_threshold_document(slug="kept-search")
+    search = "/thresholds/?q=neglect"
+    assert "Neglect causing significant harm" in client.get(search).get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        assert client.get(search, headers={"HX-Request": "true"}).status_code == 200
+    assert kept == [q for q in kept if "audit_events" in q], "the results were kept (and no documents listed)"
+    assert "0 results" in client.get("/thresholds/?q=hoarding").get_data(as_text=True)
+
+    pathway = PathwayInput(
+        "Neglect", 3, "Hoarding that puts children at risk", "Visit with the housing officer."
+    )
+    make_threshold_document("Hoarding", slug="hoarding", pathways=[pathway])  # published: audited
+    assert "Hoarding that puts children at risk" in client.get("/thresholds/?q=hoarding").get_data(
+        as_text=True
+    )

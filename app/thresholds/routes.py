@@ -103,18 +103,24 @@ def with_content(version: ThresholdVersion) -> ThresholdVersion:
 @public
 def list_documents():
     q = request.args.get("q", "").strip()[:100]
-    stmt = select(ThresholdDocument).order_by(ThresholdDocument.title)
-    if not current_user.is_authenticated:
-        stmt = stmt.where(ThresholdDocument.is_public.is_(True))
-    documents = db.session.scalars(stmt.options(selectinload(ThresholdDocument.versions))).all()
-    if not _reads_drafts():
-        documents = [d for d in documents if any(v.is_published for v in d.versions)]
+    # htmx asks for the search results alone: the documents are listed only on the full page.
+    documents = [] if wants_fragment() else _listed_documents()
     results = help_ = None
     if q:
-        signed_in_ = current_user.is_authenticated
-        results = search_current(q, include_private=signed_in_, page=page_arg())
+        # The same for everyone who may read the same documents, on the same day (versions take
+        # effect by date), so kept until the next audit event as plain values.
+        signed_in_, page = current_user.is_authenticated, page_arg()
+        results = remember(
+            "thresholds.search",
+            (q, signed_in_, page, today()),
+            lambda: search_current(q, include_private=signed_in_, page=page),
+        )
         if results.total == 0:
-            help_ = search_help(include_private=signed_in_)
+            help_ = remember(
+                "thresholds.search-help",
+                (signed_in_, today()),
+                lambda: search_help(include_private=signed_in_),
+            )
     return render(
         "thresholds/list_documents.html",
         block="results",
@@ -123,6 +129,16 @@ def list_documents():
         results=results,
         search_help=help_,
     )
+
+
+def _listed_documents() -> list[ThresholdDocument]:
+    stmt = select(ThresholdDocument).order_by(ThresholdDocument.title)
+    if not current_user.is_authenticated:
+        stmt = stmt.where(ThresholdDocument.is_public.is_(True))
+    documents = db.session.scalars(stmt.options(selectinload(ThresholdDocument.versions))).all()
+    if not _reads_drafts():
+        documents = [d for d in documents if any(v.is_published for v in d.versions)]
+    return documents
 
 
 @bp.get("/<slug>")
