@@ -19,7 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context, render_template, request
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -78,6 +79,18 @@ def remember(name: str, key: Hashable, count: Callable[[], T]) -> T:
         while len(_entries) > MAX_ENTRIES or (_characters > MAX_CHARACTERS and len(_entries) > 1):
             _characters -= _size(_entries.popitem(last=False)[1][2])
     return value
+
+
+def remember_html(name: str, key: Hashable, template: str, context: Callable[[], dict]) -> Markup:
+    """A template's HTML kept as remember() keeps a value: `context()` (and the queries it runs)
+    is called only when the HTML is rendered again. The key must hold everything the HTML shows
+    that differs between readers."""
+    return remember(name, key, lambda: rendered(template, context()))
+
+
+def rendered(template: str, context: dict) -> Markup:
+    """An autoescaped template's HTML, to place in a page as it is."""
+    return Markup(render_template(template, **context))  # noqa: S704 - Jinja autoescaped it
 
 
 def _size(value: object) -> int:

@@ -56,7 +56,7 @@ from app.forms import ButtonForm, posted
 from app.htmx import fragment_response, render, wants_fragment
 from app.pagination import page_arg, paginate
 from app.permissions import requires, signed_in
-from app.report_cache import remember
+from app.report_cache import remember_html
 from app.submissions import already_saved, first_use, record_result
 
 
@@ -106,19 +106,17 @@ def _results_html(filters: ActionFilters, user: User) -> Markup:
     on who they are, their role and their agency, so with the filters and the page that is the
     key; every change to an action writes an audit event, so the page is kept until one."""
 
-    def render_page() -> Markup:
+    def context() -> dict:
         page = paginate(filters.apply(_as_listed(permissions.visible_actions(user)), user), keep_count=True)
-        html = render_template(
-            "actions/_results.html",
-            page=page,
-            filters=filters,
-            challenge_counts=open_challenge_counts([a.id for a in page.items]),
-        )
-        return Markup(html)  # noqa: S704 - an autoescaped template's output
+        return {
+            "page": page,
+            "filters": filters,
+            "challenge_counts": open_challenge_counts([a.id for a in page.items]),
+        }
 
     shown = tuple(sorted(filters.to_args().items()))
     key = (shown, page_arg(), user.id, user.role, user.agency_id, today())
-    return remember("actions.results", key, render_page)
+    return remember_html("actions.results", key, "actions/_results.html", context)
 
 
 @bp.get("/export")

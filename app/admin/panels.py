@@ -16,12 +16,17 @@ from app.home.panels import Panel, PanelItem, register_panel
 def administration_panel(user: User) -> Panel | None:
     if not MANAGE_USERS.allows(user):
         return None
-    invited = db.session.scalar(
-        select(func.count(User.id)).where(User.password_hash.is_(None), User.active.is_(True))
-    )
-    throttled = db.session.scalar(
-        select(func.count(SignInThrottle.key)).where(SignInThrottle.locked_until > utcnow())
-    )
+    # Both counts in one statement: the panel stays live (pauses end by the clock).
+    invited, throttled = db.session.execute(
+        select(
+            select(func.count(User.id))
+            .where(User.password_hash.is_(None), User.active.is_(True))
+            .scalar_subquery(),
+            select(func.count(SignInThrottle.key))
+            .where(SignInThrottle.locked_until > utcnow())
+            .scalar_subquery(),
+        )
+    ).one()
     items = []
     if invited:
         items.append(

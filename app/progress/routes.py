@@ -26,7 +26,7 @@ from app.permissions import can, requires
 from app.progress import bp, charts, permissions
 from app.progress.dashboard import Filters, build_dashboard
 from app.progress.report import board_report_pdf
-from app.report_cache import remember
+from app.report_cache import remember_html
 from app.thresholds.services import outstanding_acknowledgements
 
 
@@ -64,18 +64,12 @@ def dashboard_html(filters: Filters) -> Markup:
     open the acknowledgements, so kept until the next audit event (app/report_cache.py) and shared
     by every reader; the page around them (filters, CSRF token) is rendered for each request."""
 
-    def render_numbers() -> Markup:
+    def context() -> dict:
         dashboard = build_dashboard(filters, exceptions_listed=DASHBOARD_EXCEPTIONS)
-        html = render_template(
-            "progress/_dashboard.html",
-            dashboard=dashboard,
-            charts=_charts(dashboard),
-            kinds=AGENCY_KIND_LABELS,
-        )
-        return Markup(html)  # noqa: S704 - an autoescaped template's output
+        return {"dashboard": dashboard, "charts": _charts(dashboard), "kinds": AGENCY_KIND_LABELS}
 
     key = (filters.agency, filters.kind, today(), can("thresholds.see_acknowledgements"))
-    return remember("progress.dashboard", key, render_numbers)
+    return remember_html("progress.dashboard", key, "progress/_dashboard.html", context)
 
 
 def _charts(dashboard) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from app.forms import ButtonForm, posted
 from app.htmx import render, wants_fragment
 from app.pagination import int_arg, page_arg
 from app.permissions import public, requires, signed_in
-from app.report_cache import remember
+from app.report_cache import remember, remember_html, rendered
 from app.submissions import already_saved, first_use, record_result
 from app.templating import local_date
 from app.thresholds import bp
@@ -210,29 +210,26 @@ def version_body(document, version, versions, concern: str, level: int | None) -
     version never changes, so its body is rendered once per process for each filter and list of
     versions and kept (until the next audit event); it does not depend on who reads it."""
 
-    def render_body() -> Markup:
+    def context() -> dict:
         with_content(version)
-        html = render_template(
-            "thresholds/_version_body.html",
-            document=document,
-            version=version,
-            versions=versions,
-            concerns=sorted({p.concern for p in version.pathways}),
-            pathways=_matching(version, concern, level),
-            concern=concern,
-            level=level,
+        return {
+            "document": document,
+            "version": version,
+            "versions": versions,
+            "concerns": sorted({p.concern for p in version.pathways}),
+            "pathways": _matching(version, concern, level),
+            "concern": concern,
+            "level": level,
             **_layout(version),
-        )
-        return Markup(html)  # noqa: S704 - an autoescaped template's output
+        }
 
     if version.is_draft:
-        return render_body()
+        return rendered("thresholds/_version_body.html", context())
     listed = tuple((v.number, v.status, v.effective_from, v.summary_of_amendments) for v in versions)
     # Kept until the next audit event, as every kept number is: a restored or reseeded database
     # may give the same ids to other words, and the kept body must never outlive them.
-    return remember(
-        "thresholds.version-body", (version.id, concern, level, request.path, listed), render_body
-    )
+    key = (version.id, concern, level, request.path, listed)
+    return remember_html("thresholds.version-body", key, "thresholds/_version_body.html", context)
 
 
 def _layout(version: ThresholdVersion) -> dict:
