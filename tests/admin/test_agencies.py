@@ -11,7 +11,10 @@ from tests.factories import make_agency, make_user, reload
 def audit_actions():
     db.session.expire_all()
     return [
-        e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "agencies"))
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "agencies").order_by(AuditEvent.id)
+        )
     ]
 
 
