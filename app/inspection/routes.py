@@ -528,7 +528,9 @@ def show_schedule():
 
 
 def _activity_form(cls, activity=None, formdata=None):
-    form = cls(formdata=formdata, obj=activity)
+    # A posted form is what was posted: a field left out of it is blank, never the activity's own
+    # value (its times are `time`s, which the text fields' checks cannot read).
+    form = cls(formdata=formdata, obj=activity if formdata is None else None)
     form.agency_id.choices = _agency_choices("No agency")
     if formdata is None and activity is not None:
         form.agency_id.data = activity.agency_id or NONE

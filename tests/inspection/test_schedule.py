@@ -402,3 +402,18 @@ def test_one_days_clashes_are_those_of_the_whole_schedule_on_that_day(app):
         assert words(clashes_on(day)) == words(c for c in all_clashes() if c.first.day == day)
     # Room 1 and inspector Jane Marsh twice, the programme manager, Jane Marsh again; next day, two.
     assert len(clashes_on(FIELDWORK)) == 5 and len(clashes_on(next_day)) == 2
+
+
+def test_an_edit_posted_without_its_times_asks_for_them_and_saves_nothing(app):
+    """A posted form is what was posted: left-out times are blank (not the activity's own), so the
+    page asks for them instead of failing (once a 500: the checks could not read a `time`)."""
+    activity = make_activity("Police case audit")
+    client = signed_in_client(app, "programme_manager")
+    response = client.post(
+        f"/inspection/schedule/{activity.id}/edit",
+        data={"lock_version": "1", "kind": "managers", "title": "Renamed", "day": FIELDWORK.isoformat()},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter the start time" in page and "Enter the end time" in page
+    assert reload(activity).title == "Police case audit" and reload(activity).starts_at == time(9, 0)
