@@ -153,6 +153,10 @@ def _register_blueprints(app: Flask) -> None:
     from app import cli as core_cli
     from app.backup import backup_cli
 
+    # Every feature's models first: a route module may name a relationship at import time
+    # (a loader option), which configures every mapper, and one model may name another's by string.
+    for name in FEATURES:
+        _optional_module(name, "models")
     navigation = []
     for name in FEATURES:
         feature = importlib.import_module(f"app.{name}")
