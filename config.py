@@ -72,6 +72,10 @@ class Config:
     SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_LIFETIME
+    # The cookie is sent again only when the session changes: its expiry stays the absolute
+    # lifetime from sign-in (the server enforces both lifetimes on its own record), and a page
+    # needs no new signature on every answer.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     # Rate limits per client address (Flask-Limiter): a sliding window, shared by every app instance

@@ -27,6 +27,7 @@ from app.auth.models import (
 from app.auth.passwords import hash_password, verify_password
 from app.db_types import utcnow
 from app.extensions import db
+from app.report_cache import stamp_column, use_stamp
 
 log = logging.getLogger(__name__)
 
@@ -198,15 +199,18 @@ def load_session_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
+    stamp = stamp_column()  # the data stamp of what pages keep, in the same round trip
     row = db.session.execute(
-        select(UserSession, User)
+        select(UserSession, User, *([stamp] if stamp is not None else []))
         .join(User, User.id == UserSession.user_id)
         .options(joinedload(User.agency))  # every page shows it, in the account bar
         .where(UserSession.token_hash == token_digest(token))
     ).first()
     if row is None:
         return None
-    record_, user = row
+    record_, user = row[0], row[1]
+    if stamp is not None:
+        use_stamp(row[2])
     if str(user.id) != str(user_id) or record_.ended_at is not None or not user.active:
         return None
     now = utcnow()

@@ -13,17 +13,20 @@ from functools import partial
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.fresh import fresh_sign_in
 from app.auth.models import AGENCY_KIND_LABELS
+from app.dates import today
 from app.errors import RuleBroken, on_failure
 from app.extensions import db
 from app.forms import ButtonForm, posted
 from app.htmx import render, wants_fragment
-from app.pagination import bounded_int, paginate
+from app.pagination import bounded_int, page_arg, paginate
 from app.permissions import get_or_404, requires
+from app.report_cache import remember_html
 from app.returns import bp, permissions
 from app.returns.export import returns_csv
 from app.returns.forms import (
@@ -115,7 +118,6 @@ def list_returns():
 def _partnership_view(filters: Filters):
     periods = periods_newest_first()
     period = chosen_period(periods, filters.period)
-    page, rows = partnership_page(period, filters) if period else (None, [])
     if period is not None:
         filters.period = period.id
     return render(
@@ -124,10 +126,24 @@ def _partnership_view(filters: Filters):
         periods=periods,
         period=period,
         filters=filters,
-        page=page,
-        rows=rows,
+        results_html=partial(_partnership_results_html, period, filters, _user()),
         status_order=STATUS_ORDER,
     )
+
+
+def _partnership_results_html(period: ReturnPeriod, filters: Filters, user) -> Markup:
+    """A page of the period's agencies as HTML. Which returns a person may open turns on who they
+    are, their role and agency; whether a return is overdue on the day: with the filters and the
+    page, that is the key. Every change to a period, an agency or a return writes an audit event,
+    so the page is kept until one."""
+
+    def context() -> dict:
+        page, rows = partnership_page(period, filters)
+        return {"period": period, "filters": filters, "page": page, "rows": rows}
+
+    shown = tuple(sorted(filters.to_args().items()))
+    key = (shown, page_arg(), user.id, user.role, user.agency_id, today())
+    return remember_html("returns.partnership", key, "returns/_partnership_results.html", context)
 
 
 @bp.get("/export")
