@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 from typing import TypeVar
 
 from flask import current_app, has_request_context, render_template, request
@@ -57,13 +58,20 @@ def data_stamp() -> int:
     return once_per_request(STAMP, lambda: db.session.scalar(select(func.max(AuditEvent.id))) or 0)
 
 
-def stamp_column():
+def stamp_column(*, always: bool = False):
     """The newest audit event's id as a column, for a statement every page runs anyway (the
     signed-in user's): one round trip fewer than asking data_stamp() on its own. None when this
-    request has no use for it: nothing is kept, or the request may write (a POST's kept values
-    must see its own audit event, so its stamp is asked after the write, as before)."""
-    if not current_app.config.get("REPORT_CACHE", True) or request.method not in ("GET", "HEAD"):
+    request has no use for it (unless `always`): nothing is kept, or the request may write (a
+    POST's kept values must see its own audit event, so its stamp is asked after the write)."""
+    if not always and (
+        not current_app.config.get("REPORT_CACHE", True) or request.method not in ("GET", "HEAD")
+    ):
         return None
+    return _newest_event_id()
+
+
+@lru_cache(maxsize=1)
+def _newest_event_id():
     return select(func.max(AuditEvent.id)).scalar_subquery()
 
 

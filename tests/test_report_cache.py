@@ -465,3 +465,19 @@ def test_a_kept_page_of_the_returns_view_is_each_persons_own_and_a_submission_sh
         db.session.commit()
     assert reload(draft).status == ReturnStatus.SUBMITTED
     assert link in client.get(view).get_data(as_text=True), "submitted: the reviewer may open it at once"
+
+
+def test_a_days_timetable_is_kept_apart_for_who_may_manage_the_schedule(cache_on, client, as_role):
+    from tests.inspection.helpers import FIELDWORK, make_activity, signed_in_client
+
+    activity = make_activity("Police case audit")
+    manager = signed_in_client(cache_on, "programme_manager")
+    as_role("partner")  # both signed in (a sign-in is an audit event) before either looks
+    day = f"/inspection/schedule/?day={FIELDWORK.isoformat()}"
+    edit = f'href="/inspection/schedule/{activity.id}/edit"'
+    assert edit in manager.get(day).get_data(as_text=True), "the manager's titles link to their edit pages"
+    page = client.get(day).get_data(as_text=True)
+    assert "Police case audit" in page and edit not in page, "a reader's do not"
+    with counted_queries(cache_on) as kept:
+        assert "Police case audit" in client.get(day).get_data(as_text=True)
+    assert not [q for q in kept if "FROM inspection_activities" in q], "the timetable was kept"

@@ -7,10 +7,11 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -200,36 +201,54 @@ def load_session_user(user_id: str) -> User | None:
     if not token:
         return None
     stamp = stamp_column()  # the data stamp of what pages keep, in the same round trip
-    row = db.session.execute(
-        select(UserSession, User, *([stamp] if stamp is not None else []))
-        .join(User, User.id == UserSession.user_id)
-        .options(joinedload(User.agency))  # every page shows it, in the account bar
-        .where(UserSession.token_hash == token_digest(token))
-    ).first()
+    digest = token_digest(token)
+    row = db.session.execute(_session_user_statement(stamp is not None), {"token_hash": digest}).first()
     if row is None:
         return None
-    record_, user = row[0], row[1]
+    created_at, last_seen_at, ended_at, user = row[:4]
     if stamp is not None:
-        use_stamp(row[2])
-    if str(user.id) != str(user_id) or record_.ended_at is not None or not user.active:
+        use_stamp(row[4])
+    if str(user.id) != str(user_id) or ended_at is not None or not user.active:
         return None
     now = utcnow()
     config = current_app.config
-    if now - record_.created_at > config["SESSION_ABSOLUTE_LIFETIME"]:
-        _expire(record_, now, "expired_absolute")
+    if now - created_at > config["SESSION_ABSOLUTE_LIFETIME"]:
+        _end_session(digest, now, "expired_absolute")
         return None
-    if now - record_.last_seen_at > config["SESSION_IDLE_TIMEOUT"]:
-        _expire(record_, now, "expired_idle")
+    if now - last_seen_at > config["SESSION_IDLE_TIMEOUT"]:
+        _end_session(digest, now, "expired_idle")
         return None
-    if now - record_.last_seen_at > LAST_SEEN_RESOLUTION:
-        record_.last_seen_at = now
+    if now - last_seen_at > LAST_SEEN_RESOLUTION:
+        seen = update(UserSession).where(UserSession.token_hash == digest).values(last_seen_at=now)
+        db.session.execute(seen)
         db.session.commit()
     return user
 
 
-def _expire(record_: UserSession, now: datetime, reason: str) -> None:
-    record_.ended_at = now
-    record_.ended_reason = reason
+@lru_cache(maxsize=2)
+def _session_user_statement(with_stamp: bool):
+    """Built once: every request runs it, and building it (and its cache key) cost more than running
+    it. The session record's times as plain values, the user and agency as objects."""
+    return (
+        select(
+            UserSession.created_at,
+            UserSession.last_seen_at,
+            UserSession.ended_at,
+            User,
+            *([stamp_column(always=True)] if with_stamp else []),
+        )
+        .join(User, User.id == UserSession.user_id)
+        .options(joinedload(User.agency))  # every page shows it, in the account bar
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
+
+
+def _end_session(digest: str, now: datetime, reason: str) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == digest, UserSession.ended_at.is_(None))
+        .values(ended_at=now, ended_reason=reason)
+    )
     db.session.commit()
 
 

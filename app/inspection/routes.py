@@ -4,10 +4,12 @@ evidence library and checklist, and the inspectors' schedule."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from functools import partial
 
 from flask import abort, flash, make_response, redirect, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -77,7 +79,7 @@ from app.inspection.services import (
 )
 from app.pagination import bounded_date, bounded_int, paginate
 from app.permissions import get_or_404, requires
-from app.report_cache import remember
+from app.report_cache import remember, remember_html
 from app.submissions import already_saved, first_use, record_result
 
 NONE = 0  # the "none chosen" option of an optional select
@@ -507,24 +509,39 @@ def show_schedule():
     days = remember("inspection.fieldwork_days", None, fieldwork_days)
     day = bounded_date(request.args.get("day")) or (days[0] if days else None)
     by_room = request.args.get("by") == "room"
-    activities = activities_on(day) if day else []
-    clashes = remember("inspection.clashes_on", day, lambda: clashes_on(day)) if day else []
-    clashing_ids = {c.first.id for c in clashes} | {c.second.id for c in clashes}
-    rooms: dict[str, list[Activity]] = {}
-    for activity in activities:
-        rooms.setdefault(activity.location or "No room given", []).append(activity)
     return render(
         "inspection/schedule.html",
         block="timetable",
         days=days,
         day=day,
         by_room=by_room,
-        activities=activities,
-        rooms=sorted(rooms.items()),
-        clashes=clashes,
-        clashing_ids=clashing_ids,
+        timetable_html=partial(_timetable_html, day, by_room),
         own_away=AgencyUnavailability(agency_id=current_user.agency_id),
     )
+
+
+def _timetable_html(day: date | None, by_room: bool) -> Markup:
+    """A day's timetable as HTML, kept until the next audit event (every change to the schedule
+    writes one). It differs only by whether the reader may manage the schedule (each title then
+    links to its edit page)."""
+
+    def context() -> dict:
+        activities = activities_on(day) if day else []
+        clashes = remember("inspection.clashes_on", day, lambda: clashes_on(day)) if day else []
+        rooms: dict[str, list[Activity]] = {}
+        for activity in activities:
+            rooms.setdefault(activity.location or "No room given", []).append(activity)
+        return {
+            "day": day,
+            "by_room": by_room,
+            "activities": activities,
+            "rooms": sorted(rooms.items()),
+            "clashes": clashes,
+            "clashing_ids": {c.first.id for c in clashes} | {c.second.id for c in clashes},
+        }
+
+    key = (day, by_room, permissions.MANAGE_SCHEDULE.allows(current_user))
+    return remember_html("inspection.timetable", key, "inspection/_timetable.html", context)
 
 
 def _activity_form(cls, activity=None, formdata=None):
