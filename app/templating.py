@@ -16,6 +16,7 @@ from jinja2 import StrictUndefined, Undefined
 from markupsafe import Markup
 
 from app.dates import LOCAL_ZONE
+from app.lean_fields import lean_input, lean_textarea
 from app.navigation import navigation_for
 from app.permissions import can
 from app.report_cache import once_per_request
@@ -111,6 +112,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(page_url)
     app.add_template_global(can)
     app.add_template_global(govuk_component)
+    app.add_template_global(lean_input)
+    app.add_template_global(lean_textarea)
 
     @app.context_processor
     def portal_context():
