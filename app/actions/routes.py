@@ -194,7 +194,8 @@ def post_update_page(action_id: int):
     if in_row:
         return _row(action, message=message)
     flash(message, "success")
-    return redirect(url_for("actions.show_action", action_id=action.id), 303)
+    # action_id, not action.id: after the commit the action would be read again only for its id.
+    return redirect(url_for("actions.show_action", action_id=action_id), 303)
 
 
 def _update_form_page(action: Action, form, in_row: bool, *, status: int = 200, conflict: bool = False):

@@ -10,7 +10,8 @@ migration 0012), so changing the past needs the database owner's rights and stil
 linked onto the chain in one step, with the head row locked (UPDATE … RETURNING) until the
 commit ends, so concurrent commits queue for a moment there and the chain has one order. An
 event already flushed gets its three chain columns by UPDATE, the one change the append-only
-rules allow, and only while they are empty. A rolled-back transaction leaves no gap.
+rules allow, and only while they are empty; one not yet flushed is inserted with them. A
+rolled-back transaction leaves no gap.
 """
 
 from __future__ import annotations
@@ -84,11 +85,14 @@ def _link_onto_the_chain(session: Session) -> None:
     events = session.info.pop(PENDING, [])
     if not events:
         return
-    last_seq, prev_hash = _head(session, len(events))
-    for seq, e in enumerate(events, start=last_seq - len(events) + 1):
-        e.chain_seq, e.prev_hash = seq, prev_hash
-        e.hash = prev_hash = link(prev_hash, e)
-    session.execute(update(AuditChain).where(AuditChain.id == HEAD_ID).values(hash=prev_hash))
+    # Without an autoflush, an event not yet written is inserted by the commit's own flush with its
+    # chain columns already set (one statement, not an INSERT and then an UPDATE).
+    with session.no_autoflush:
+        last_seq, prev_hash = _head(session, len(events))
+        for seq, e in enumerate(events, start=last_seq - len(events) + 1):
+            e.chain_seq, e.prev_hash = seq, prev_hash
+            e.hash = prev_hash = link(prev_hash, e)
+        session.execute(update(AuditChain).where(AuditChain.id == HEAD_ID).values(hash=prev_hash))
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -60,6 +60,18 @@ def test_an_event_flushed_before_commit_is_linked_too(app):
     assert linked.chain_seq == 1 and linked.hash == link(GENESIS, linked)
 
 
+def test_an_event_not_yet_written_is_inserted_with_its_links_in_one_statement(app):
+    from tests.querycount import counted_queries
+
+    record_some(1)
+    record("agency.update", object_type="agencies", object_id=7, summary="Written at commit")
+    with counted_queries(app) as statements:
+        db.session.commit()
+    assert not [s for s in statements if s.startswith("UPDATE audit_events")], "inserted whole, not updated"
+    assert len([s for s in statements if s.startswith("INSERT INTO audit_events")]) == 1
+    assert verify(db.engine).whole and verify(db.engine).checked == 2
+
+
 def test_the_app_cannot_change_or_delete_a_linked_event(app):
     record_some(1)
     [linked] = events()
