@@ -481,3 +481,33 @@ def test_a_days_timetable_is_kept_apart_for_who_may_manage_the_schedule(cache_on
     with counted_queries(cache_on) as kept:
         assert "Police case audit" in client.get(day).get_data(as_text=True)
     assert not [q for q in kept if "FROM inspection_activities" in q], "the timetable was kept"
+
+
+def test_the_young_peoples_form_keeps_its_open_consultations_until_one_is_started(cache_on):
+    from datetime import timedelta
+
+    from app.dates import today
+    from app.participation.services import ConsultationDetails, save_consultation
+
+    client = cache_on.test_client()
+    assert "Is the bus home safe at night?" not in client.get("/have-your-say").get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        client.get("/have-your-say")
+    assert not [q for q in kept if "FROM consultations" in q], "the choices were kept"
+
+    with cache_on.test_request_context():
+        save_consultation(
+            None,
+            ConsultationDetails(
+                title="Getting home safely",
+                question="Is the bus home safe at night?",
+                description="",
+                audience="Young people aged 11 to 18",
+                opens_on=today() - timedelta(days=1),
+                closes_on=today() + timedelta(days=30),
+            ),
+            user=make_user(role="participation_lead"),
+        )
+        db.session.commit()
+    page = client.get("/have-your-say").get_data(as_text=True)
+    assert "Is the bus home safe at night?" in page, "a new consultation is offered at once"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -16,6 +19,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.forms import DateInput, OneTimeForm, VersionedForm, strip_filter
 from app.participation.models import ACTION_LABELS, AGE_BANDS, Consultation, Response
+
+if TYPE_CHECKING:
+    from app.participation.services import OpenConsultation
 
 SOMETHING_ELSE = "other"
 TEXT_LIMIT = 2000
@@ -73,7 +79,7 @@ class FeedbackForm(OneTimeForm):
     submit = SubmitField("Send", widget=GovSubmitInput())
 
 
-def feedback_form(consultations: list[Consultation], formdata=None) -> FeedbackForm:
+def feedback_form(consultations: Iterable[OpenConsultation], formdata=None) -> FeedbackForm:
     form = FeedbackForm(formdata=formdata)
     form.about.choices = [SelectChoice(str(c.id), c.question) for c in consultations] + [
         SelectChoice(SOMETHING_ELSE, "Something else")

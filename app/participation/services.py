@@ -53,13 +53,27 @@ class FeedbackDetails:
     contact_details: str
 
 
-def open_consultations() -> list[Consultation]:
+@dataclass(frozen=True)
+class OpenConsultation:
+    id: int
+    question: str
+
+
+def open_consultations() -> tuple[OpenConsultation, ...]:
+    """The consultations open today, soonest to close first: the choices on the young people's
+    form, the same for everyone. Kept until the next audit event (every change to a consultation
+    writes one) and for the day (they open and close by date)."""
     day = today()
-    return db.session.scalars(
-        select(Consultation)
-        .where(Consultation.opens_on <= day, Consultation.closes_on >= day)
-        .order_by(Consultation.closes_on)
-    ).all()
+
+    def read() -> tuple[OpenConsultation, ...]:
+        rows = db.session.execute(
+            select(Consultation.id, Consultation.question)
+            .where(Consultation.opens_on <= day, Consultation.closes_on >= day)
+            .order_by(Consultation.closes_on)
+        )
+        return tuple(OpenConsultation(id_, question) for id_, question in rows)
+
+    return remember("participation.open_consultations", day, read)
 
 
 def receive_feedback(details: FeedbackDetails) -> Feedback:
