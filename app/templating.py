@@ -195,16 +195,30 @@ def govuk_component(name: str, params: dict) -> Markup:
 
 
 def _blank_field_key(widget, params: dict) -> tuple | None:
-    """The key of a field shown empty and without an error, or None: only blank fields are kept,
-    so nobody's answers stay in memory after their request."""
-    if params.get("value") or params.get("errorMessage"):
-        return None
-    if any(item.get("checked") or item.get("selected") for item in params.get("items") or ()):
+    """The key of a field that holds nobody's answer, or None: only such fields are kept, so
+    nobody's answers stay in memory after their request."""
+    if not _holds_nobodys_answer(widget, params):
         return None
     try:
         return (id(current_app), "field", widget.template, _frozen(params))
     except _NotKeyable:
         return None
+
+
+def _holds_nobodys_answer(widget, params: dict) -> bool:
+    """A field shown empty and without an error; a button (its value is the form's own); or any
+    field of a public form shown afresh (a GET by nobody signed in, with nothing in its address
+    to fill it from: its choices and defaults are the form's, the same for everyone)."""
+    if params.get("errorMessage"):
+        return False
+    if widget.template == "govuk_frontend_wtf/button.html":
+        return True
+    if request.method == "GET" and not request.args and not request.view_args:
+        if not current_user.is_authenticated:
+            return True
+    if params.get("value"):
+        return False
+    return not any(item.get("checked") or item.get("selected") for item in params.get("items") or ())
 
 
 def _render_field_macro(widget, params: dict) -> Markup:

@@ -128,3 +128,20 @@ def test_the_menu_shows_each_persons_own_entries_and_where_they_are(app, client,
     assert active in partner_actions and active not in partner_home, "each page's menu marks where you are"
     navs = [key for key in templating._kept_html if key[1] == "service-navigation"]
     assert len(navs) == 3, "one kept menu for each set of entries and current page"
+
+
+def test_a_public_form_shown_afresh_is_kept_whole_and_a_posted_one_is_not(app, client):
+    templating._kept_html.clear()
+    client.get("/have-your-say")
+    fields = [key for key in templating._kept_html if key[1] == "field"]
+    assert any("radios" in key[2] for key in fields), "its choices, the default ticked, were kept"
+    assert any("button" in key[2] for key in fields), "and its button"
+    templating._kept_html.clear()
+    with app.test_request_context("/have-your-say?about=other", method="GET"):
+        _render_in_request(app, "about", {"about": "other"})
+    assert templating._kept_html == {}, "filled from the address: not kept"
+
+
+def _render_in_request(app, name: str, data: dict) -> str:
+    field = Sample(formdata=None, data=data)[name]
+    return str(field())
