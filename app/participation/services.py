@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
@@ -73,6 +73,8 @@ def open_consultations() -> tuple[OpenConsultation, ...]:
         )
         return tuple(OpenConsultation(id_, question) for id_, question in rows)
 
+    if has_request_context() and request.method == "POST":
+        return read()  # a message sent is an audit event: what a POST kept would go at once
     return remember("participation.open_consultations", day, read)
 
 
