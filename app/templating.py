@@ -16,7 +16,7 @@ from jinja2 import StrictUndefined, Undefined
 from markupsafe import Markup
 
 from app.dates import LOCAL_ZONE
-from app.lean_fields import lean_input, lean_textarea
+from app.lean_fields import lean_input, lean_radios, lean_textarea
 from app.navigation import navigation_for
 from app.permissions import can
 from app.report_cache import once_per_request
@@ -114,6 +114,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(govuk_component)
     app.add_template_global(lean_input)
     app.add_template_global(lean_textarea)
+    app.add_template_global(lean_radios)
 
     @app.context_processor
     def portal_context():

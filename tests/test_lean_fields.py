@@ -6,8 +6,9 @@ import re
 
 import pytest
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
-from wtforms import StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from app import lean_fields
 
@@ -22,6 +23,18 @@ class Sample(FlaskForm):
     )
     comment = TextAreaField("Comment on this answer (optional)", widget=GovTextArea())
     explained = TextAreaField("What you will do", description="Say <who> & when", widget=GovTextArea())
+    checked = RadioField(
+        "Were all <checks> done?",
+        description="From the single central record",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No & <not> yet")],
+        widget=GovRadioInput(),
+    )
+    rating = RadioField(
+        "Your self-assessed rating",
+        description="How well <your> agency did",
+        choices=[SelectChoice("1", "Compliant"), SelectChoice("2", "Partly"), SelectChoice("3", "Not")],
+        widget=GovRadioInput(),
+    )
 
 
 def _same_shape(html: str) -> str:
@@ -57,3 +70,41 @@ def test_a_lean_field_is_the_govuk_field(app, name, kind, typed, escaped, error)
         lean = getattr(lean_fields, macro)(field, **arguments)
     assert _same_shape(lean) == _same_shape(govuk)
     assert escaped in str(lean) and typed not in str(lean)
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "posted"),
+    [
+        ("checked", {"classes": "govuk-radios--inline"}, None),
+        ("checked", {"classes": "govuk-radios--inline"}, "no"),
+        ("rating", {}, "2"),
+        ("rating", {"legend": "Moderated <rating>"}, None),
+    ],
+)
+@pytest.mark.parametrize("error", [None, "Choose <one>"])
+def test_lean_radios_are_the_govuk_radios(app, name, arguments, posted, error):
+    with app.test_request_context(method="POST", data={name: posted} if posted else {}):
+        field = Sample()[name]
+        if error:
+            field.errors = [error]
+        legend = arguments.get("legend", field.label.text)
+        params = {"fieldset": {"legend": {"text": legend, "classes": "govuk-fieldset__legend--s"}}}
+        if "classes" in arguments:
+            params["classes"] = arguments["classes"]
+        govuk = field(params=params)
+        lean = lean_fields.lean_radios(field, **arguments)
+    assert _same_shape(lean) == _same_shape(govuk)
+    assert "&lt;" in str(lean) and "<not>" not in str(lean) and "<checks>" not in str(lean)
+    assert ('" checked>' in str(lean)) == bool(posted)
+
+
+def test_lean_radios_without_a_hint_show_none(app):
+    """GOV.UK's macro shows an empty hint (or the word None) for a field without a description;
+    ours shows none, and describes the fieldset only by its error."""
+    with app.test_request_context(method="POST", data={}):
+        field = Sample()["checked"]
+        field.description = None
+        field.errors = ["Choose one"]
+        lean = str(lean_fields.lean_radios(field))
+    assert "govuk-hint" not in lean and "None" not in lean
+    assert 'aria-describedby="checked-error"' in lean
