@@ -4,9 +4,12 @@ trends and roll-ups aggregate every progress update and every young person's mes
 Each worker process keeps what it counted, keyed by the newest audit event's id. Every change to
 shared data writes an audit event in the same transaction (the rulebook), so a new event means the
 numbers are counted again on the next request, on every app instance: the key comes from the shared
-database, not from the process. Rows written without an audit event (the demo's bulk scaling) are
-counted within MAX_AGE. Only plain values are kept (numbers, dates, dataclasses of them, HTML
-rendered from them), never database objects, which belong to one request's session.
+database, not from the process. Account-access events (signing in and out, passwords, second
+factors: app/audit/models.py ACCOUNT_ACCESS) are left out: nothing kept shows what they change, and
+a busy morning's sign-ins would otherwise empty every process's memory each few seconds. Rows
+written without an audit event (the demo's bulk scaling) are counted within MAX_AGE. Only plain
+values are kept (numbers, dates, dataclasses of them, HTML rendered from them), never database
+objects, which belong to one request's session.
 
 REPORT_CACHE = False (the test suite's default, as tests write rows directly) counts every time.
 """
@@ -24,7 +27,7 @@ from flask import current_app, has_request_context, render_template, request
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from app.audit.models import AuditEvent
+from app.audit.models import AuditEvent, changes_shared_data
 from app.extensions import db
 
 T = TypeVar("T")
@@ -54,15 +57,16 @@ STAMP = "report_data_stamp"
 
 
 def data_stamp() -> int:
-    """The newest audit event's id, asked once per request (one indexed lookup)."""
-    return once_per_request(STAMP, lambda: db.session.scalar(select(func.max(AuditEvent.id))) or 0)
+    """The newest change to shared data's audit event id, asked once per request (one indexed
+    lookup)."""
+    return once_per_request(STAMP, lambda: db.session.scalar(select(_newest_event_id())) or 0)
 
 
 def stamp_column(*, always: bool = False):
-    """The newest audit event's id as a column, for a statement every page runs anyway (the
-    signed-in user's): one round trip fewer than asking data_stamp() on its own. None when this
-    request has no use for it (unless `always`): nothing is kept, or the request may write (a
-    POST's kept values must see its own audit event, so its stamp is asked after the write)."""
+    """data_stamp() as a column, for a statement every page runs anyway (the signed-in user's):
+    one round trip fewer than asking data_stamp() on its own. None when this request has no use
+    for it (unless `always`): nothing is kept, or the request may write (a POST's kept values
+    must see its own audit event, so its stamp is asked after the write)."""
     if not always and (
         not current_app.config.get("REPORT_CACHE", True) or request.method not in ("GET", "HEAD")
     ):
@@ -72,7 +76,7 @@ def stamp_column(*, always: bool = False):
 
 @lru_cache(maxsize=1)
 def _newest_event_id():
-    return select(func.max(AuditEvent.id)).scalar_subquery()
+    return select(func.max(AuditEvent.id)).where(changes_shared_data()).scalar_subquery()
 
 
 def use_stamp(value: int | None) -> None:

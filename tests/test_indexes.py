@@ -1,6 +1,6 @@
 """Every foreign key, and every column the lists filter or sort by, has an index to use."""
 
-from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint, select
 
 from app.extensions import db
 
@@ -39,3 +39,19 @@ def test_every_foreign_key_and_filtered_column_leads_an_index(app):
         wanted |= {column for name, column in FILTERED if name == table.name}
         missing += [f"{table.name}.{column}" for column in sorted(wanted - leading)]
     assert missing == []
+
+
+def test_the_newest_change_to_shared_data_is_found_from_its_own_partial_index(app):
+    """Every page asks for it (app/report_cache.py): one step in ix_audit_events_shared_data,
+    not a walk back over every sign-in since."""
+    from app.report_cache import _newest_event_id
+
+    statement = select(_newest_event_id())
+    with db.engine.begin() as connection:
+        sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as on a big table
+            plan = " ".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql))
+        else:
+            plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "ix_audit_events_shared_data" in plan, plan

@@ -57,6 +57,34 @@ def test_a_count_is_kept_until_an_audited_change(cache_on):
     assert _counted(cache_on, calls) == 2
 
 
+def test_signing_in_and_out_leaves_kept_values_but_a_change_to_an_account_counts(cache_on):
+    calls: list = []
+    assert _counted(cache_on, calls) == 1
+    for action in ("auth.sign_in", "auth.sign_in_failed", "auth.password_changed", "auth.sign_out"):
+        with cache_on.test_request_context():
+            record(action, summary="Account access")
+            db.session.commit()
+    assert _counted(cache_on, calls) == 1, "account access changes nothing a page keeps"
+    with cache_on.test_request_context():
+        record("user.role_change", summary="A partner became an agency lead")
+        db.session.commit()
+    assert _counted(cache_on, calls) == 2, "a change to an account is a change to shared data"
+
+
+def test_someone_signing_in_leaves_anothers_kept_page_kept(cache_on, client, as_role):
+    from tests.factories import PASSWORD
+
+    as_role("trust_member")
+    assert client.get("/progress/").status_code == 200
+    newcomer = make_user(role="partner")
+    other = cache_on.test_client()
+    assert other.post("/login", data={"email": newcomer.email, "password": PASSWORD}).status_code == 303
+    assert other.get("/").status_code == 200
+    with counted_queries(cache_on) as kept:
+        assert client.get("/progress/").status_code == 200
+    assert len(kept) == 1, "only the session, user and stamp were asked for: a sign-in empties nothing"
+
+
 def test_with_the_cache_off_every_request_counts(app):
     app.config["REPORT_CACHE"] = False
     calls: list = []
@@ -376,12 +404,13 @@ def test_a_kept_page_of_actions_is_each_persons_own(cache_on, client, sign_in):
     action = make_action(owner=police.agency, title="Police training on the new thresholds")
     update_link = f'href="/actions/{action.id}/update"'
     sign_in(police)
-    other = cache_on.test_client()  # both signed in first: a sign-in is an audit event
-    assert other.post("/login", data={"email": school.email, "password": PASSWORD}).status_code == 303
     assert update_link in client.get("/actions/").get_data(as_text=True), "the owner's agency may update it"
     with counted_queries(cache_on) as kept:
         assert update_link in client.get("/actions/").get_data(as_text=True)
     assert len(kept) == 1, "the page was kept: only the session, user and stamp were asked for"
+
+    other = cache_on.test_client()  # signed in after the page was kept: a sign-in empties nothing
+    assert other.post("/login", data={"email": school.email, "password": PASSWORD}).status_code == 303
 
     page = other.get("/actions/").get_data(as_text=True)
     assert "Police training on the new thresholds" in page
@@ -452,8 +481,8 @@ def test_a_kept_page_of_the_returns_view_is_each_persons_own_and_a_submission_sh
     view = f"/returns/?period={period.id}"
 
     admin = signed_in_client(cache_on, "admin")
-    as_role("trust_member")  # both signed in (a sign-in is an audit event) before either looks
     assert link in admin.get(view).get_data(as_text=True), "an administrator opens any return"
+    as_role("trust_member")  # signed in after the admin's page was kept: a sign-in empties nothing
     page = client.get(view).get_data(as_text=True)
     assert "Sherwood Vale Academy" in page and link not in page, "a draft is the agency's own"
     with counted_queries(cache_on) as kept:
@@ -472,10 +501,10 @@ def test_a_days_timetable_is_kept_apart_for_who_may_manage_the_schedule(cache_on
 
     activity = make_activity("Police case audit")
     manager = signed_in_client(cache_on, "programme_manager")
-    as_role("partner")  # both signed in (a sign-in is an audit event) before either looks
     day = f"/inspection/schedule/?day={FIELDWORK.isoformat()}"
     edit = f'href="/inspection/schedule/{activity.id}/edit"'
     assert edit in manager.get(day).get_data(as_text=True), "the manager's titles link to their edit pages"
+    as_role("partner")  # signed in after the manager's timetable was kept: a sign-in empties nothing
     page = client.get(day).get_data(as_text=True)
     assert "Police case audit" in page and edit not in page, "a reader's do not"
     with counted_queries(cache_on) as kept:
