@@ -136,11 +136,39 @@ def test_the_programme_roll_up_is_kept_and_an_update_shows_at_once(cache_on, cli
         assert client.get("/programme/").status_code == 200
     with counted_queries(cache_on) as second:
         assert client.get("/programme/").status_code == 200
-    assert len(second) == len(first) - 1, "the roll-up over every action was not asked again"
+    assert len(first) > 1 and len(second) == 1, "the page was kept: only the session, user and stamp"
 
     _update(cache_on, action, pm, "Halfway: every school has had its briefing", "green", 50)
     page = client.get("/programme/").get_data(as_text=True)
     assert "50%" in page, "the new percentage is rolled up at once"
+
+
+def test_the_programme_page_is_kept_apart_for_who_may_add_projects_and_a_new_one_shows_at_once(
+    cache_on, client, as_role
+):
+    from app.programme.services import ProjectDetails, save_project
+    from tests.inspection.helpers import signed_in_client
+
+    project = make_project(title="Shared thresholds of need")
+    add = 'href="/programme/projects/new"'
+    manager = signed_in_client(cache_on, "programme_manager")
+    assert add in manager.get("/programme/").get_data(as_text=True), "the programme manager adds projects"
+    as_role("trust_member")
+    page = client.get("/programme/").get_data(as_text=True)
+    assert "Shared thresholds of need" in page and add not in page, "a Trust member does not"
+    with counted_queries(cache_on) as kept:
+        assert "Shared thresholds of need" in client.get("/programme/").get_data(as_text=True)
+    assert len(kept) == 1, "the page was kept: only the session, user and stamp were asked for"
+
+    details = ProjectDetails(
+        99, "Safer recruitment assurance", "Every agency's returns", "Jo Hale", None, None, None
+    )
+    with cache_on.test_request_context():
+        save_project(None, details, programme=reload(project).programme, user=reload(make_user(role="admin")))
+        db.session.commit()
+    assert "Safer recruitment assurance" in client.get("/programme/").get_data(as_text=True), (
+        "added: shown at once"
+    )
 
 
 def test_the_triage_queue_counts_a_new_message_at_once(cache_on, client, as_role):
