@@ -238,13 +238,16 @@ def count_queries(app, make_request):
 def test_search_takes_the_same_few_queries_however_much_there_is(app, client):
     make_threshold_document("Small", "small", pathways=[PathwayInput("Neglect", 2, "One", "Step")])
     search = lambda q: count_queries(app, lambda: client.get("/thresholds/", query_string={"q": q}))  # noqa: E731
-    # The documents and their versions, the synonyms, the counts and the page of hits.
-    assert search("neglect") == 5
+    # The synonyms, the counts and the page of hits (the results take the list of documents'
+    # place, so the documents are not asked for).
+    assert search("neglect") == 3
     many = [PathwayInput(f"Neglect {n}", 1 + n % 4, f"Pathway {n}", "Steps") for n in range(40)]
     make_threshold_document("Large", "large", pathways=many)
-    assert search("neglect") == 5
+    assert search("neglect") == 3
     # Nothing found: one more, for the pathways and numbers to offer instead.
-    assert search("zebra") == 6
+    assert search("zebra") == 4
+    # No search: the documents and their versions, listed.
+    assert count_queries(app, lambda: client.get("/thresholds/")) == 2
 
 
 # --- The synonym list itself ----------------------------------------------------------------------------
