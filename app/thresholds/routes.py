@@ -103,9 +103,9 @@ def with_content(version: ThresholdVersion) -> ThresholdVersion:
 @public
 def list_documents():
     q = request.args.get("q", "").strip()[:100]
-    # The documents are listed only on the full page with no search (a search shows its results
-    # in their place, and htmx asks for the results alone).
-    documents = [] if q or wants_fragment() else _listed_documents()
+    # The documents are listed only with no search: a search shows its results in their place
+    # (htmx asks for that part alone, and gets the documents again when the box is cleared).
+    documents = [] if q else _listed_documents()
     results = help_ = None
     if q:
         # The same for everyone who may read the same documents, on the same day (versions take

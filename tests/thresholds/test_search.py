@@ -235,6 +235,15 @@ def count_queries(app, make_request):
     return len(statements)
 
 
+def test_clearing_the_search_box_lists_the_documents_again(app, client):
+    make_threshold_document("Pathway to provision", "pathway-to-provision")
+    listed = '<h2 class="govuk-heading-m">Documents</h2>'
+    assert listed not in hits(client, "neglect"), "a search shows its results in the documents' place"
+    cleared = hits(client, "")  # htmx asks again as the box is cleared
+    assert listed in cleared and 'href="/thresholds/pathway-to-provision"' in cleared
+    assert "No threshold documents have been published yet." not in cleared
+
+
 def test_search_takes_the_same_few_queries_however_much_there_is(app, client):
     make_threshold_document("Small", "small", pathways=[PathwayInput("Neglect", 2, "One", "Step")])
     search = lambda q: count_queries(app, lambda: client.get("/thresholds/", query_string={"q": q}))  # noqa: E731
