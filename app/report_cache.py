@@ -84,10 +84,12 @@ def use_stamp(value: int | None) -> None:
     once_per_request(STAMP, lambda: value or 0)
 
 
-def remember(name: str, key: Hashable, count: Callable[[], T]) -> T:
+def remember(name: str, key: Hashable, count: Callable[[], T], *, keep_none: bool = True) -> T:
     """count()'s value for (name, key), from this process's memory while no shared data changed.
     Only the newest value of each (name, key) is kept: an older one is replaced, never piled up.
-    The value is shared between requests: callers must not change it."""
+    The value is shared between requests: callers must not change it. keep_none=False: a None is
+    counted again on the next request (for "nothing yet" that rows written without an audit
+    event, such as the demo's, may end)."""
     global _characters
     if not current_app.config.get("REPORT_CACHE", True):
         return count()
@@ -100,6 +102,8 @@ def remember(name: str, key: Hashable, count: Callable[[], T]) -> T:
             _entries.move_to_end(full_key)
             return kept[2]  # type: ignore[return-value]
     value = count()
+    if value is None and not keep_none:
+        return value
     with _lock:
         replaced = _entries.pop(full_key, None)
         _characters += _size(value) - (_size(replaced[2]) if replaced else 0)
@@ -122,6 +126,8 @@ def rendered(template: str, context: dict) -> Markup:
 
 
 def _size(value: object) -> int:
+    if isinstance(value, tuple):  # a kept page's title and HTML, say
+        return sum(_size(part) for part in value)
     return len(value) if isinstance(value, str) else 0
 
 

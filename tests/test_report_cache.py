@@ -71,6 +71,37 @@ def test_signing_in_and_out_leaves_kept_values_but_a_change_to_an_account_counts
     assert _counted(cache_on, calls) == 2, "a change to an account is a change to shared data"
 
 
+# Every account-access event the portal records ("auth.*", app/audit/models.py ACCOUNT_ACCESS),
+# each checked against what pages keep: it changes only an account's own password, second factor,
+# sessions, sign-in pauses or invitation, and no kept value shows any of those, so none makes a
+# page count again. A new "auth.*" event must be checked the same way before it joins this list
+# (one that changed a role, an agency or a name would have to be a "user.*" event instead).
+ACCOUNT_ACCESS_EVENTS = {
+    "auth.confirm_failed",
+    "auth.confirmed",
+    "auth.invitation_accepted",
+    "auth.password_accepted",
+    "auth.password_changed",
+    "auth.password_reset",
+    "auth.password_reset_requested",
+    "auth.sign_in",
+    "auth.sign_in_failed",
+    "auth.sign_in_refused",
+    "auth.sign_out",
+    "auth.two_factor_enabled",
+    "auth.two_factor_failed",
+    "auth.two_factor_reset",
+}
+
+
+def test_every_account_access_event_was_checked_against_what_pages_keep():
+    from pathlib import Path
+
+    app_dir = Path(__file__).resolve().parents[1] / "app"
+    source = "\n".join(path.read_text() for path in app_dir.rglob("*.py"))
+    assert set(re.findall(r'record\(\s*"(auth\.[a-z_]+)"', source)) == ACCOUNT_ACCESS_EVENTS
+
+
 def test_someone_signing_in_leaves_anothers_kept_page_kept(cache_on, client, as_role):
     from tests.factories import PASSWORD
 
@@ -141,6 +172,13 @@ def test_the_programme_roll_up_is_kept_and_an_update_shows_at_once(cache_on, cli
     _update(cache_on, action, pm, "Halfway: every school has had its briefing", "green", 50)
     page = client.get("/programme/").get_data(as_text=True)
     assert "50%" in page, "the new percentage is rolled up at once"
+
+
+def test_no_programme_yet_is_never_kept(cache_on, client, as_role):
+    as_role("trust_member")
+    assert "No improvement programme has been set up yet." in client.get("/programme/").get_data(as_text=True)
+    make_project(title="Shared thresholds of need")  # as the demo loads it: no audit event
+    assert "Shared thresholds of need" in client.get("/programme/").get_data(as_text=True)
 
 
 def test_the_programme_page_is_kept_apart_for_who_may_add_projects_and_a_new_one_shows_at_once(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import NamedTuple
 
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
@@ -30,52 +31,48 @@ from app.programme.services import (
     project_progress,
     save_project,
 )
-from app.report_cache import once_per_request, remember, remember_html
+from app.report_cache import remember, rendered
 from app.submissions import already_saved, first_use, record_result
 
 
 @bp.get("/")
 @signed_in
 def show_programme():
-    name = remember("programme.name", None, _current_programme_name)
-    if name is None:
-        return render("programme/no_programme.html")
-    return render("programme/show_programme.html", programme_name=name, programme_html=_programme_html())
-
-
-def _current_programme():
-    return once_per_request("programme.current", current_programme)
-
-
-def _current_programme_name() -> str | None:
-    programme = _current_programme()
-    return programme.name if programme is not None else None
-
-
-def _programme_html() -> Markup:
-    """The programme, its projects and their roll-up over every action, as HTML kept until the
-    next audit event (every change to a project or an action writes one). It differs only by the
-    day (what is overdue) and whether the reader may add projects."""
-
-    def context() -> dict:
-        programme = _current_programme()
-        projects = db.session.scalars(
-            select(Project)
-            .where(Project.programme_id == programme.id)
-            .options(joinedload(Project.lead_agency))
-            .order_by(Project.number)
-        ).all()
-        by_project = remember("programme.progress", today(), project_progress)
-        return {
-            "programme": programme,
-            "projects": projects,
-            "progress": by_project,
-            "overall": programme_progress(by_project, len(projects)),
-            "rules": ROLLUP_RULES,
-        }
-
+    # Kept until the next audit event (every change to a project or an action writes one). It
+    # differs only by the day (what is overdue) and whether the reader may add projects. "No
+    # programme yet" is never kept: the demo's programme is loaded without an audit event.
     key = (today(), MANAGE_PROJECTS.allows(current_user))
-    return remember_html("programme.page", key, "programme/_programme.html", context)
+    page = remember("programme.page", key, _programme_page, keep_none=False)
+    if page is None:
+        return render("programme/no_programme.html")
+    return render("programme/show_programme.html", programme_name=page.title, programme_html=page.html)
+
+
+class KeptPage(NamedTuple):
+    title: str
+    html: Markup
+
+
+def _programme_page() -> KeptPage | None:
+    """The programme, its projects and their roll-up over every action, as HTML."""
+    programme = current_programme()
+    if programme is None:
+        return None
+    projects = db.session.scalars(
+        select(Project)
+        .where(Project.programme_id == programme.id)
+        .options(joinedload(Project.lead_agency))
+        .order_by(Project.number)
+    ).all()
+    by_project = remember("programme.progress", today(), project_progress)
+    context = {
+        "programme": programme,
+        "projects": projects,
+        "progress": by_project,
+        "overall": programme_progress(by_project, len(projects)),
+        "rules": ROLLUP_RULES,
+    }
+    return KeptPage(programme.name, rendered("programme/_programme.html", context))
 
 
 @bp.get("/projects/<int:project_id>")

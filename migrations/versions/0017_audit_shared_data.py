@@ -21,15 +21,26 @@ SHARED_DATA = "action NOT LIKE 'auth.%'"
 
 
 def upgrade():
-    op.create_index(
-        "ix_audit_events_shared_data",
-        "audit_events",
-        ["id"],
-        unique=False,
-        sqlite_where=sa.text(SHARED_DATA),
-        postgresql_where=sa.text(SHARED_DATA),
-    )
+    if op.get_bind().dialect.name == "postgresql":
+        # Built without blocking the writes that record audit events meanwhile.
+        with op.get_context().autocommit_block():
+            op.create_index(
+                "ix_audit_events_shared_data",
+                "audit_events",
+                ["id"],
+                unique=False,
+                postgresql_where=sa.text(SHARED_DATA),
+                postgresql_concurrently=True,
+            )
+    else:
+        op.create_index(
+            "ix_audit_events_shared_data", "audit_events", ["id"], unique=False, sqlite_where=sa.text(SHARED_DATA)
+        )
 
 
 def downgrade():
-    op.drop_index("ix_audit_events_shared_data", table_name="audit_events")
+    if op.get_bind().dialect.name == "postgresql":
+        with op.get_context().autocommit_block():
+            op.drop_index("ix_audit_events_shared_data", table_name="audit_events", postgresql_concurrently=True)
+    else:
+        op.drop_index("ix_audit_events_shared_data", table_name="audit_events")
