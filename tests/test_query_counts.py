@@ -24,10 +24,11 @@ BUDGETS = {
     ("/", "programme_manager", False): 10,
     ("/", "participation_lead", False): 6,
     ("/", "admin", False): 13,
-    # The document, its versions (the current one found among them), the published one's author,
-    # the agency's acknowledgement with the reader's receipt (one); the body's sections, levels,
-    # indicators and pathways (5: kept per process with REPORT_CACHE on, see KEPT_BUDGETS).
-    (f"/thresholds/{SLUG}", "partner", False): 10,
+    # The document with its versions and who published each (one; the current version found
+    # among them), the agency's acknowledgement with the reader's receipt (one); the body's
+    # sections, levels, indicators and pathways (5: kept per process with REPORT_CACHE on, see
+    # KEPT_BUDGETS).
+    (f"/thresholds/{SLUG}", "partner", False): 8,
     ("/thresholds/?q=neglect", "partner", False): 4,
     ("/thresholds/?q=neglect", "partner", True): 4,
     ("/actions/?rag=red", "trust_member", False): 6,
@@ -121,7 +122,7 @@ KEPT_BUDGETS = {
     ("/", "programme_manager", False): 1,
     ("/", "participation_lead", False): 3,
     ("/", "admin", False): 4,
-    (f"/thresholds/{SLUG}", "partner", False): 5,
+    (f"/thresholds/{SLUG}", "partner", False): 3,
     ("/thresholds/?q=neglect", "partner", False): 1,
     ("/thresholds/?q=neglect", "partner", True): 1,
     ("/actions/?rag=red", "trust_member", False): 1,

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import and_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.fresh import fresh_sign_in
 from app.dates import today
@@ -58,8 +58,18 @@ def _reads_drafts() -> bool:
 
 
 def readable_document(slug: str) -> ThresholdDocument:
-    """Public documents for anyone; partners-only ones need a sign-in; unknown ones are 404."""
-    document = db.session.scalar(select(ThresholdDocument).where(ThresholdDocument.slug == slug))
+    """Public documents for anyone; partners-only ones need a sign-in; unknown ones are 404. With
+    its versions and who published each, which every page of a document lists or shows, in the
+    same statement (a document has a few versions)."""
+    document = (
+        db.session.scalars(
+            select(ThresholdDocument)
+            .where(ThresholdDocument.slug == slug)
+            .options(joinedload(ThresholdDocument.versions).joinedload(ThresholdVersion.published_by))
+        )
+        .unique()
+        .one_or_none()
+    )
     if document is None:
         abort(404)
     if not document.is_public and not current_user.is_authenticated:
