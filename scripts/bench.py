@@ -295,11 +295,15 @@ def measure_once(page: Page, headers: dict) -> tuple[int, int, int]:
     return len(body), len(gzip.compress(body)), int(response.getheader("X-Query-Count", "0"))
 
 
-def board_report_seconds(headers: dict) -> float:
-    """The slowest of three board report PDFs for the whole partnership (POST /progress/report)."""
+def board_report_seconds(headers: dict, exceptions_listed: int | None = None) -> float:
+    """The slowest of three board report PDFs for the whole partnership (POST /progress/report), as
+    the form sends it unchanged (the 50 most urgent exceptions) or listing `exceptions_listed`."""
     times = []
+    fields = {"recommendations": "Agree the revised dates for P06."}
+    if exceptions_listed:
+        fields["exceptions_listed"] = str(exceptions_listed)
     for _ in range(3):
-        body = urllib.parse.urlencode({"recommendations": "Agree the revised dates for P06."})
+        body = urllib.parse.urlencode(fields)
         request_headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
         started = time.perf_counter()
         response, pdf = _request("POST", "/progress/report", request_headers, body)
@@ -598,7 +602,8 @@ def measure_extras(headers: dict) -> dict:
     """The board report's time, the heaviest page's weight and Lighthouse's scores, with budgets."""
     problems = []
     seconds = board_report_seconds(headers["trust_member"])
-    print(f"  Board report PDF: {seconds:.2f} s", flush=True)
+    longest = board_report_seconds(headers["trust_member"], exceptions_listed=200)
+    print(f"  Board report PDF: {seconds:.2f} s (listing 200 exceptions: {longest:.2f} s)", flush=True)
     if seconds > REPORT_SECONDS:
         problems.append(f"board report PDF took {seconds:.1f} s > {REPORT_SECONDS:.0f} s")
     weights = {}
@@ -617,14 +622,21 @@ def measure_extras(headers: dict) -> dict:
             problems.append(f"Lighthouse performance on a phone {found['performance']} < 98: {name}")
     if not any(scores.values()):
         problems.append("Lighthouse did not run (scripts/lighthouse: npm ci; Chromium at CHROME_PATH)")
-    return {"report_seconds": seconds, "weights": weights, "scores": scores, "problems": problems}
+    return {
+        "report_seconds": seconds,
+        "longest_report_seconds": longest,
+        "weights": weights,
+        "scores": scores,
+        "problems": problems,
+    }
 
 
 def report_extras(extras: dict) -> str:
     lines = [
         "",
-        f"Board report PDF (whole partnership): {extras['report_seconds']:.2f} s, the slowest of three "
-        f"(budget {REPORT_SECONDS:.0f} s).",
+        f"Board report PDF (whole partnership, the form as it comes: the 50 most urgent exceptions): "
+        f"{extras['report_seconds']:.2f} s, the slowest of three (budget {REPORT_SECONDS:.0f} s). "
+        f"Listing 200 exceptions, the most the author may choose: {extras['longest_report_seconds']:.2f} s.",
         "",
         "| page | HTML (gzip) | with its CSS and JS (compressed) "
         "| Lighthouse phone: perf / a11y / best / SEO | Lighthouse desktop |",

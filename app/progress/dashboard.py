@@ -104,8 +104,9 @@ def _module(name: str):
 
 
 def build_dashboard(filters: Filters, *, exceptions_listed: int = 200) -> Dashboard:
-    """The numbers for `filters`; the page lists the ten worst exceptions, the report and the CSV
-    up to `exceptions_listed`, and both say how many there are in all."""
+    """The numbers for `filters`; the page lists the ten worst exceptions, the CSV up to 200 and the
+    report as many as its author asks (`exceptions_listed`), and each says how many there are in
+    all."""
     owners = filters.owners()
     programme = current_programme()
     projects = (

@@ -175,3 +175,44 @@ def test_an_over_long_recommendation_is_refused_with_the_reason(app, client, as_
     response = client.post("/progress/report", data={"recommendations": "x" * 5000})
     assert response.status_code == 422
     assert "Keep the recommendations to 4,000 characters or fewer" in response.get_data(as_text=True)
+
+
+def _red_actions(count: int) -> None:
+    agency, project = make_agency(), make_project()
+    for number in range(1, count + 1):
+        make_action(agency, project, title=f"Exception number {number:02d}", rag="red")
+
+
+def test_the_board_report_lists_as_many_exceptions_as_its_author_chose_and_says_how_many_in_all(
+    app, client, as_role
+):
+    _red_actions(30)
+    as_role("trust_member")
+    chosen = pdf_text(client.post("/progress/report", data={"exceptions_listed": "25"}).data)
+    assert len(re.findall(r"Exception number \d\d", chosen)) == 25
+    assert "the 25 most urgent of 30" in chosen
+    assert "(section 5 lists the 25 most urgent)" in chosen
+
+    everything = pdf_text(client.post("/progress/report", data={"exceptions_listed": "200"}).data)
+    assert len(re.findall(r"Exception number \d\d", everything)) == 30
+    assert "most urgent" not in everything
+
+
+def test_the_board_report_lists_the_fifty_most_urgent_exceptions_unless_asked_otherwise(app, client, as_role):
+    _red_actions(52)
+    as_role("trust_member")
+    page = client.get("/progress/").get_data(as_text=True)
+    assert re.search(r'value="50"[^>]*checked', page), "the form offers fifty, chosen"
+    text = pdf_text(client.post("/progress/report", data={"recommendations": ""}).data)
+    assert len(re.findall(r"Exception number \d\d", text)) == 50
+    assert "the 50 most urgent of 52" in text
+
+
+@pytest.mark.parametrize("listed", ["7", "0", "lots"])
+def test_a_number_of_exceptions_not_offered_is_refused_with_the_reason(app, client, as_role, listed):
+    as_role("trust_member")
+    response = client.post("/progress/report", data={"exceptions_listed": listed})
+    assert response.status_code == 422 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    assert 'href="#exceptions_listed">Choose how many exceptions to list: 25, 50, 100 or 200</a>' in page
