@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -81,6 +82,8 @@ def _init_extensions(app: Flask) -> None:
     from app.auth.services import load_session_user
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from app.sqlite_writers import taking_turns
+
+    import_module("app.postgres_reads")  # its listeners: a request's reads outside a transaction
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = taking_turns(
         app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), app.config["SQLALCHEMY_DATABASE_URI"]
