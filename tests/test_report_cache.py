@@ -159,6 +159,19 @@ def test_a_renamed_agency_is_in_the_filter_at_once(cache_on, client, as_role):
     assert f'<option value="{agency.id}" selected>Mansfield Academy Trust</option>' in page
 
 
+def test_an_agency_name_is_escaped_in_the_filter(client, as_role):
+    agency = Agency(name='Youth <script>alert("x")</script> & Family "Hub"', kind="voluntary")
+    db.session.add(agency)
+    db.session.commit()
+    as_role("trust_member")
+    page = client.get(f"/actions/?agency={agency.id}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert (
+        f'<option value="{agency.id}" selected>'
+        "Youth &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Family &#34;Hub&#34;</option>"
+    ) in page
+
+
 def test_the_programme_roll_up_is_kept_and_an_update_shows_at_once(cache_on, client, sign_in):
     pm = make_user(role="programme_manager")
     action = make_action(rag="green", percent=10)
