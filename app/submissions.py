@@ -4,8 +4,11 @@ Every form that creates something carries a `submission_token` (app.forms.OneTim
 calls `first_use(form)` before doing the work: the first time it records the token (in the same
 transaction as the work) and returns None; a repeat returns the first submission, whose
 `result_url` says where its result is, so the user is told "already saved" and shown it.
-Two identical requests in flight at once collide on the token's primary key; the loser is run
-again (app.errors.dispatch_with_retry) and then finds the winner's row.
+The token is recorded by one INSERT that does nothing if the token is there already (ON CONFLICT
+DO NOTHING): a first use costs that one statement, a repeat one more to read the earlier
+submission. Of two identical requests in flight at once, the second one's INSERT waits for the
+first one's transaction (PostgreSQL's unique index; SQLite's one writer at a time): if that
+commits, the second finds its row and says "already saved"; if it rolls back, the second goes on.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import flash, redirect
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db_types import UTCDateTime, utcnow
@@ -32,19 +37,26 @@ class Submission(db.Model):
 def first_use(form, user=None) -> Submission | None:
     """None if this form's token is new (and is now recorded); else the earlier submission."""
     token = form.submission_token.data
-    earlier = db.session.get(Submission, token)
-    if earlier is not None:
-        return earlier
-    db.session.add(Submission(token=token, user_id=getattr(user, "id", None)))
-    db.session.flush()
-    return None
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    recorded = db.session.scalar(
+        insert(Submission)
+        .values(token=token, user_id=getattr(user, "id", None), created_at=utcnow(), result_url="")
+        .on_conflict_do_nothing(index_elements=[Submission.token])
+        .returning(Submission.token)
+    )
+    if recorded is not None:
+        return None
+    return db.session.get(Submission, token, populate_existing=True)
 
 
 def record_result(form, url: str) -> None:
     """Remember where the result of this submission is, for a repeat of it."""
-    submission = db.session.get(Submission, form.submission_token.data)
-    if submission is not None:
-        submission.result_url = url[:300]
+    db.session.execute(
+        update(Submission)
+        .where(Submission.token == form.submission_token.data)
+        .values(result_url=url[:300])
+        .execution_options(synchronize_session=False)
+    )
 
 
 def already_saved(earlier: Submission, fallback_url: str, message: str = "That was already saved."):

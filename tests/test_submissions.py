@@ -25,3 +25,17 @@ def test_the_first_use_of_a_token_records_it_and_a_repeat_finds_it(app):
 def test_a_result_for_an_unknown_token_is_ignored(app):
     record_result(form_with(new_token()), "/actions/7")
     assert count(Submission) == 0
+
+
+def test_a_first_use_is_one_statement_and_a_repeat_reads_the_earlier_one(app):
+    from tests.querycount import counted_queries
+
+    user, form = make_user(), form_with(new_token())
+    assert user.id  # loaded before counting
+    with counted_queries(app) as first:
+        assert first_use(form, user) is None
+    assert len(first) == 1 and first[0].lstrip().upper().startswith("INSERT"), first
+    with counted_queries(app) as repeat:
+        assert first_use(form, user).user_id == user.id
+    assert len(repeat) == 2, repeat
+    assert count(Submission) == 1
