@@ -3,7 +3,7 @@
 one that writes."""
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from app.auth.models import Agency
 from app.extensions import db
@@ -36,6 +36,12 @@ def test_plain_selects_are_reads(statement):
         "SELECT agencies.id FROM agencies FOR SHARE",
         "SELECT * INTO copy_of_agencies FROM agencies",
         "WITH moved AS (UPDATE actions SET rag = 'red' RETURNING id) SELECT id FROM moved",
+        "SELECT pg_advisory_xact_lock(42)",
+        "SELECT pg_try_advisory_lock(42)",
+        "SELECT set_config('statement_timeout', '1s', true)",
+        "SELECT pg_notify('portal', 'changed')",
+        "SELECT nextval('actions_id_seq')",
+        "SELECT 1; UPDATE agencies SET name = 'x'",
     ],
 )
 def test_writes_locks_and_everything_else_are_not(statement):
@@ -109,3 +115,74 @@ def test_it_can_be_turned_off(postgresql):
         db.session.execute(text("SELECT 1"))
         assert _state() == "in a transaction"
         db.session.remove()
+
+
+def test_a_connection_asked_for_another_isolation_level_keeps_it(postgresql):
+    db.session.remove()
+    with postgresql.test_request_context("/"):
+        repeatable = db.engine.execution_options(isolation_level="REPEATABLE READ")
+        with repeatable.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            assert connection.connection.dbapi_connection.autocommit is False, "one snapshot for the whole"
+
+
+def test_autocommit_asked_for_inside_a_request_is_honoured(postgresql):
+    agency_id = make_agency(name="Before").id
+    db.session.remove()
+    with postgresql.test_request_context("/"), db.engine.connect() as connection:
+        autocommitting = connection.execution_options(isolation_level="AUTOCOMMIT")
+        autocommitting.execute(text("SELECT 1"))
+        autocommitting.execute(update(Agency).where(Agency.id == agency_id).values(name="After"))
+    # Not committed by anyone: kept only because AUTOCOMMIT was honoured.
+    assert db.session.scalar(select(Agency.name).where(Agency.id == agency_id)) == "After"
+
+
+def test_an_audited_change_after_reads_commits_with_its_event_and_chain_link(postgresql):
+    from app.audit.chain import verify
+    from app.audit.models import AuditEvent
+    from app.audit.services import record
+
+    agency_id = make_agency(name="Newark Family Hub").id
+    events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    db.session.remove()
+    with postgresql.test_request_context("/"):
+        agency = db.session.get(Agency, agency_id)
+        assert _state() == "idle"
+        agency.name = "Newark and Sherwood Family Hub"
+        record("agency.update", agency, before={"name": "Newark Family Hub"}, summary="Renamed")
+        db.session.rollback()
+        db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before, (
+        "rolled back whole"
+    )
+    with postgresql.test_request_context("/"):
+        agency = db.session.get(Agency, agency_id)
+        agency.name = "Newark and Sherwood Family Hub"
+        record("agency.update", agency, before={"name": "Newark Family Hub"}, summary="Renamed")
+        db.session.commit()
+        db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before + 1
+    assert db.session.get(Agency, agency_id).name == "Newark and Sherwood Family Hub"
+    assert verify(db.engine).whole
+
+
+@pytest.mark.parametrize(
+    "engine_options",
+    [
+        {"isolation_level": "REPEATABLE READ"},
+        {"connect_args": {"options": "-c default_transaction_isolation=serializable"}},
+    ],
+    ids=["the engine's", "the server's default"],
+)
+def test_a_stricter_isolation_level_for_every_connection_is_kept(postgresql, database_urls, engine_options):
+    from tests.conftest import make_app
+
+    strict = make_app(database_urls["postgresql"], SQLALCHEMY_ENGINE_OPTIONS=engine_options)
+    try:
+        with strict.test_request_context("/"):
+            db.session.execute(text("SELECT 1"))
+            assert _state() == "in a transaction", "one snapshot for the whole request"
+            db.session.remove()
+    finally:
+        with strict.app_context():
+            db.engine.dispose()
