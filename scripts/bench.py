@@ -688,7 +688,10 @@ def write_report(text: str, database: str) -> None:
             if block.startswith("## "):
                 sections[block.split(" — ", 1)[0][3:].strip()] = block
     sections[database] = text
-    path.write_text(header + "\n".join(sections[k].rstrip() + "\n" for k in sorted(sections)))
+    # Each database's latest run first, then the notes written by hand, in the order they are in.
+    runs = [name for name in ("PostgreSQL", "SQLite") if name in sections]
+    notes = [name for name in sections if name not in runs]
+    path.write_text(header + "\n".join(sections[k].rstrip() + "\n" for k in runs + notes))
 
 
 if __name__ == "__main__":
