@@ -22,8 +22,8 @@ BUDGETS = {
     ("/", "trust_member", False): 9,
     # The programme manager also sees which agencies have acknowledged the thresholds (2 more).
     ("/", "programme_manager", False): 10,
-    ("/", "participation_lead", False): 6,
-    ("/", "admin", False): 13,
+    ("/", "participation_lead", False): 5,
+    ("/", "admin", False): 12,
     # The document with its versions and who published each (one; the current version found
     # among them), the agency's acknowledgement with the reader's receipt (one); the body's
     # sections, levels, indicators and pathways (5: kept per process with REPORT_CACHE on, see
@@ -109,7 +109,7 @@ def test_key_pages_run_a_fixed_number_of_queries_at_any_scale(app, role):
 # With REPORT_CACHE on, as served (app/report_cache.py): what is kept until the next audit event
 # is not asked again, and each page asks once for the newest audit event's id instead, in the
 # statement that loads the session and user (1 in all; a POST asks for it after its write). A
-# home page then runs only its live panels (young people's messages: 2, the administration
+# home page then runs only its live panels (young people's messages: 1, the administration
 # panel: 1). Kept: the thresholds document's body (5 fewer) and search results (shown in place of
 # the list of documents, which is not asked for), a page of the actions list and of the returns view for each
 # person (the returns view then asks only for its periods), the timetable's days and each day's
@@ -120,8 +120,8 @@ KEPT_BUDGETS = {
     ("/", "agency_lead", False): 1,
     ("/", "trust_member", False): 1,
     ("/", "programme_manager", False): 1,
-    ("/", "participation_lead", False): 3,
-    ("/", "admin", False): 4,
+    ("/", "participation_lead", False): 2,
+    ("/", "admin", False): 3,
     (f"/thresholds/{SLUG}", "partner", False): 3,
     ("/thresholds/?q=neglect", "partner", False): 1,
     ("/thresholds/?q=neglect", "partner", True): 1,

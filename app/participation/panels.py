@@ -3,8 +3,10 @@ with how long it has waited, and how many new messages there are."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, true
 
 from app.auth.models import User
 from app.db_types import utcnow
@@ -29,17 +31,14 @@ def waited(since) -> str:
 def feedback_panel(user: User) -> Panel | None:
     if not permissions.READ_FEEDBACK.allows(user):
         return None
-    urgent = db.session.scalars(awaiting_action().limit(20)).all()
+    new, urgent = _new_and_urgent()
     items = [
         PanelItem(
-            f"Urgent: message {f.id} may show a young person at risk, waiting {waited(f.received_at)}",
-            url_for("participation.show_feedback", feedback_id=f.id),
+            f"Urgent: message {feedback_id} may show a young person at risk, waiting {waited(received_at)}",
+            url_for("participation.show_feedback", feedback_id=feedback_id),
         )
-        for f in urgent
+        for feedback_id, received_at in urgent
     ]
-    new = db.session.scalar(
-        select(func.count(Feedback.id)).where(Feedback.triage == Triage.NEW, Feedback.flagged.is_(False))
-    )
     if new:
         items.append(
             PanelItem(
@@ -53,3 +52,28 @@ def feedback_panel(user: User) -> Panel | None:
         items,
         "No flagged messages are waiting, and every message has been read.",
     )
+
+
+URGENT_LISTED = 20
+
+
+def _new_and_urgent() -> tuple[int, list[tuple[int, datetime]]]:
+    """How many messages are new (not flagged), and the flagged ones nobody has acted on (the
+    oldest URGENT_LISTED, oldest first), in one statement: the count rides on every row of the
+    waiting messages, outer-joined to one row so that it comes back when none is waiting. The panel
+    stays live (it says how long each has waited), so this runs on every home page it is on."""
+    waiting = (
+        awaiting_action().with_only_columns(Feedback.id, Feedback.received_at).limit(URGENT_LISTED).subquery()
+    )
+    new = (
+        select(func.count(Feedback.id))
+        .where(Feedback.triage == Triage.NEW, Feedback.flagged.is_(False))
+        .scalar_subquery()
+    )
+    one_row = select(literal(1).label("one")).subquery()
+    rows = db.session.execute(
+        select(new, waiting.c.id, waiting.c.received_at)
+        .select_from(one_row.outerjoin(waiting, true()))
+        .order_by(waiting.c.received_at, waiting.c.id)
+    ).all()
+    return rows[0][0], [(row.id, row.received_at) for row in rows if row.id is not None]

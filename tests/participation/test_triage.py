@@ -12,7 +12,7 @@ from app.errors import NotAllowed, RuleBroken
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import deliver_emails
-from app.participation.models import Feedback, Response, Theme
+from app.participation.models import Feedback, Response, Theme, Triage
 from app.participation.services import (
     FeedbackDetails,
     feedback_summary,
@@ -250,6 +250,35 @@ def test_the_queue_puts_flagged_messages_first_and_the_lead_acts_on_one(app, cli
     assert response.status_code == 303
     assert reload(flagged).actioned_by_id == lead.id
     assert f"message {flagged.id} may show" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_home_panel_lists_waiting_messages_oldest_first_and_counts_the_new_ones(app, client, as_role):
+    from app.participation.panels import feedback_panel
+
+    as_role("participation_lead")
+    assert feedback_panel(make_user(role="participation_lead")).items == [], "nothing yet"
+    for _ in range(3):
+        received()
+    reviewed = received()
+    reviewed.triage = Triage.REVIEWED
+    db.session.commit()
+    newer, older = received(flagged_words=True, days_ago=1), received(ticked=True, days_ago=3)
+    lead = make_user(role="participation_lead")
+    panel = feedback_panel(lead)
+    texts = [item.text for item in panel.items]
+    assert texts == [
+        f"Urgent: message {older.id} may show a young person at risk, waiting 3 days",
+        f"Urgent: message {newer.id} may show a young person at risk, waiting 24 hours",
+        "3 new messages from young people to read",
+    ]
+    record_action(older, user=lead, action_taken="no_concern", note="")
+    record_action(newer, user=lead, action_taken="no_concern", note="")
+    db.session.commit()
+    assert [item.text for item in feedback_panel(lead).items] == [
+        "3 new messages from young people to read"
+    ], "the new messages are counted when no flagged one is waiting"
+    home = client.get("/").get_data(as_text=True)
+    assert "3 new messages from young people to read" in home
 
 
 def test_acting_without_details_is_a_422_with_the_choice_kept(app, client, as_role):
