@@ -203,6 +203,7 @@ def test_the_board_report_lists_the_fifty_most_urgent_exceptions_unless_asked_ot
     as_role("trust_member")
     page = client.get("/progress/").get_data(as_text=True)
     assert re.search(r'value="50"[^>]*checked', page), "the form offers fifty, chosen"
+    assert re.search(r"<legend[^>]*>\s*Exceptions to list\s*</legend>", page), "the radios are named"
     text = pdf_text(client.post("/progress/report", data={"recommendations": ""}).data)
     assert len(re.findall(r"Exception number \d\d", text)) == 50
     assert "the 50 most urgent of 52" in text
