@@ -1,13 +1,23 @@
-"""Column types shared by every feature."""
+"""Column types, and a statement, shared by every feature."""
 
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def insert_unless_there(session: Session, model):
+    """An INSERT for `session`'s database that can be told what to do about a row already there
+    (`.on_conflict_do_nothing()`): both databases write it alike, through their own dialect."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 class UTCDateTime(TypeDecorator):

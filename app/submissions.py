@@ -17,11 +17,9 @@ from datetime import datetime
 
 from flask import flash, redirect
 from sqlalchemy import ForeignKey, String, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db_types import UTCDateTime, utcnow
+from app.db_types import UTCDateTime, insert_unless_there, utcnow
 from app.extensions import db
 
 
@@ -37,9 +35,8 @@ class Submission(db.Model):
 def first_use(form, user=None) -> Submission | None:
     """None if this form's token is new (and is now recorded); else the earlier submission."""
     token = form.submission_token.data
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     recorded = db.session.scalar(
-        insert(Submission)
+        insert_unless_there(db.session, Submission)
         .values(token=token, user_id=getattr(user, "id", None), created_at=utcnow(), result_url="")
         .on_conflict_do_nothing(index_elements=[Submission.token])
         .returning(Submission.token)

@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from sqlalchemy import event, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditChain, AuditEvent
+from app.db_types import insert_unless_there
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -73,9 +72,8 @@ def _head(session: Session, count: int) -> tuple[int, str]:
     )
     moved = session.execute(move).first()
     if moved is None:  # an empty database: the chain starts here (once, however many commit now)
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(insert(AuditChain).values(id=HEAD_ID, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        start = insert_unless_there(session, AuditChain).values(id=HEAD_ID, seq=0, hash=GENESIS)
+        session.execute(start.on_conflict_do_nothing())
         moved = session.execute(move).one()
     return moved.seq, moved.hash
 

@@ -31,9 +31,9 @@ from app.report_cache import remember_html
 from app.thresholds.services import outstanding_acknowledgements
 
 # How many exceptions the board report lists, the most urgent first. Each one is a table row of
-# WeasyPrint's layout: about 7 ms, so 200 take 1.5 s on a shared core and 50 under 0.4 s. A board
-# paper usually asks the board about the worst; whoever needs all of them can choose 200, as the
-# exceptions CSV has.
+# WeasyPrint's layout, about 7 ms: the county-scale paper takes about 2 s with 200 and 0.6 s with
+# 50 (one process, 2 shared cores). A board paper usually asks the board about the worst; whoever
+# needs all of them can choose 200, as many as the exceptions CSV has.
 REPORT_EXCEPTIONS = (25, 50, 100, 200)
 REPORT_EXCEPTIONS_DEFAULT = 50
 
