@@ -19,7 +19,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TypeVar
 
@@ -39,6 +40,10 @@ MAX_CHARACTERS = 32_000_000  # of kept HTML in all: the oldest go first beyond i
 _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[int, float, object]] = OrderedDict()  # key: (stamp, when, value)
 _characters = 0  # of the kept values that are text (HTML)
+# Keys being worked out now, each with its lock and how many threads want it.
+_turns: dict[tuple, list] = {}
+WAIT_SECONDS = 10  # then a waiting thread works the value out itself
+_MISSING = object()
 
 
 def once_per_request(name: str, work_out: Callable[[], T]) -> T:
@@ -89,28 +94,64 @@ def remember(name: str, key: Hashable, count: Callable[[], T], *, keep_none: boo
     Only the newest value of each (name, key) is kept: an older one is replaced, never piled up.
     The value is shared between requests: callers must not change it. keep_none=False: a None is
     counted again on the next request (for "nothing yet" that rows written without an audit
-    event, such as the demo's, may end)."""
-    global _characters
+    event, such as the demo's, may end).
+
+    After a change, the first thread of the process to ask works the value out; the others asking
+    for the same (name, key) meanwhile wait for it instead of each working it out too, on the same
+    cores, at the same moment."""
     if not current_app.config.get("REPORT_CACHE", True):
         return count()
     full_key = (id(current_app), name, key)
     stamp = data_stamp()
-    now = time.monotonic()
+    kept = _kept(full_key, stamp)
+    if kept is not _MISSING:
+        return kept  # type: ignore[return-value]
+    with _one_at_a_time(full_key):
+        kept = _kept(full_key, stamp)  # worked out by the thread this one waited for
+        if kept is not _MISSING:
+            return kept  # type: ignore[return-value]
+        value = count()
+        if value is not None or keep_none:
+            _keep(full_key, stamp, value)
+    return value
+
+
+def _kept(full_key: tuple, stamp: int) -> object:
     with _lock:
         kept = _entries.get(full_key)
-        if kept is not None and kept[0] == stamp and now - kept[1] < MAX_AGE_SECONDS:
+        if kept is not None and kept[0] == stamp and time.monotonic() - kept[1] < MAX_AGE_SECONDS:
             _entries.move_to_end(full_key)
-            return kept[2]  # type: ignore[return-value]
-    value = count()
-    if value is None and not keep_none:
-        return value
+            return kept[2]
+    return _MISSING
+
+
+def _keep(full_key: tuple, stamp: int, value: object) -> None:
+    global _characters
     with _lock:
         replaced = _entries.pop(full_key, None)
         _characters += _size(value) - (_size(replaced[2]) if replaced else 0)
-        _entries[full_key] = (stamp, now, value)
+        _entries[full_key] = (stamp, time.monotonic(), value)
         while len(_entries) > MAX_ENTRIES or (_characters > MAX_CHARACTERS and len(_entries) > 1):
             _characters -= _size(_entries.popitem(last=False)[1][2])
-    return value
+
+
+@contextmanager
+def _one_at_a_time(full_key: tuple) -> Iterator[None]:
+    """This process's threads take turns to work out `full_key`'s value. A thread that waited
+    WAIT_SECONDS goes ahead on its own (a slow database must not queue every request)."""
+    with _lock:
+        turn = _turns.setdefault(full_key, [threading.RLock(), 0])  # re-entered if count() asks again
+        turn[1] += 1
+    mine = turn[0].acquire(timeout=WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        if mine:
+            turn[0].release()
+        with _lock:
+            turn[1] -= 1
+            if turn[1] == 0:
+                _turns.pop(full_key, None)
 
 
 def remember_html(name: str, key: Hashable, template: str, context: Callable[[], dict]) -> Markup:

@@ -5,6 +5,8 @@ turn it on and prove both halves: kept while nothing changes, counted again afte
 change, and never kept when it is off."""
 
 import re
+import threading
+import time
 
 import pytest
 
@@ -619,3 +621,83 @@ def test_the_young_peoples_form_keeps_its_open_consultations_until_one_is_starte
         db.session.commit()
     page = client.get("/have-your-say").get_data(as_text=True)
     assert "Is the bus home safe at night?" in page, "a new consultation is offered at once"
+
+
+def _worked_out_in_threads(app, count, threads: int = 6) -> list:
+    """remember() asked from `threads` threads at once, each in a request of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(threads)
+
+    def ask():
+        with app.test_request_context():
+            start.wait()
+            try:
+                return remember("test.slow", "key", count)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda _: ask(), range(threads)))
+
+
+def test_threads_asking_at_once_wait_for_one_to_work_it_out(cache_on):
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return f"worked out {len(calls)} time(s)"
+
+    answers = _worked_out_in_threads(cache_on, slow)
+    assert calls == [1], "one thread worked it out, the others waited for it"
+    assert answers == ["worked out 1 time(s)"] * 6
+
+
+def test_a_failure_lets_the_next_thread_work_it_out(cache_on):
+    calls = []
+
+    def fails_first():
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.1)
+            raise RuntimeError("the database went away")
+        return "worked out"
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(3)
+
+    def ask():
+        with cache_on.test_request_context():
+            start.wait()
+            try:
+                return remember("test.failing", "key", fails_first)
+            except RuntimeError:
+                return "failed"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(3) as pool:
+        answers = sorted(pool.map(lambda _: ask(), range(3)))
+    assert answers == ["failed", "worked out", "worked out"]
+    assert len(calls) == 2, "after the failure, the next thread worked it out once for both"
+
+
+def test_asking_again_inside_the_work_does_not_wait_for_itself(cache_on, monkeypatch):
+    import app.report_cache as report_cache
+
+    monkeypatch.setattr(report_cache, "WAIT_SECONDS", 600)
+    answers = []
+
+    def ask():
+        with cache_on.test_request_context():
+            inner = lambda: remember("test.nested", "key", lambda: "inner")  # noqa: E731
+            answers.append(remember("test.nested", "key", inner))
+            db.session.remove()
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the thread waited for its own turn"
+    assert answers == ["inner"]
