@@ -662,7 +662,7 @@ def report_extras(extras: dict) -> str:
 def mixed_run(headers: dict) -> dict:
     """Reads and writes at the same time: two wrk processes against one server."""
     read_page = Page("Actions list", "/actions/?rag=red", "trust_member")
-    write_page = next(p for p in pages() if p.method == "POST")
+    write_page = next(p for p in pages() if p.name == "Action update (POST)")
     with tempfile.TemporaryDirectory():
         from concurrent.futures import ThreadPoolExecutor
 
