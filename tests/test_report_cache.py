@@ -701,3 +701,19 @@ def test_asking_again_inside_the_work_does_not_wait_for_itself(cache_on, monkeyp
     thread.join(timeout=30)
     assert not thread.is_alive(), "the thread waited for its own turn"
     assert answers == ["inner"]
+
+
+def test_a_thread_that_waited_too_long_works_it_out_itself(cache_on, monkeypatch):
+    import app.report_cache as report_cache
+
+    monkeypatch.setattr(report_cache, "WAIT_SECONDS", 0.05)
+    calls = []
+
+    def very_slow():
+        calls.append(1)
+        time.sleep(0.5)
+        return "worked out"
+
+    answers = _worked_out_in_threads(cache_on, very_slow, threads=2)
+    assert answers == ["worked out", "worked out"]
+    assert len(calls) == 2, "the second thread stopped waiting and worked it out too"
