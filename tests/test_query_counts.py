@@ -111,10 +111,10 @@ def test_key_pages_run_a_fixed_number_of_queries_at_any_scale(app, role):
 # statement that loads the session and user (1 in all; a POST asks for it after its write). A
 # home page then runs only its live panels (young people's messages: 1, the administration
 # panel: 1). Kept: the thresholds document's body (5 fewer) and search results (shown in place of
-# the list of documents, which is not asked for), a page of the actions list and of the returns view for each
-# person (the returns view then asks only for its periods), the timetable's days and each day's
-# timetable, the programme page, the triage queue's and readiness's numbers, and the dashboard's
-# numbers as HTML.
+# the list of documents, which is not asked for), a page of the actions list and of the returns
+# view for each person (the returns view then asks only for its periods), the timetable's days
+# and each day's timetable, the programme page, the triage queue's and readiness's numbers, the
+# young people's summary, and the dashboard's numbers as HTML.
 KEPT_BUDGETS = {
     ("/", "partner", False): 1,
     ("/", "agency_lead", False): 1,
@@ -131,6 +131,7 @@ KEPT_BUDGETS = {
     ("/returns/?status=submitted", "trust_member", True): 2,
     ("/programme/", "trust_member", False): 1,
     ("/feedback/", "participation_lead", False): 2,
+    ("/feedback/summary", "trust_member", False): 1,
     ("/progress/", "trust_member", False): 1,
     ("/progress/?kind=school", "trust_member", True): 1,
     ("/inspection/", "programme_manager", False): 4,

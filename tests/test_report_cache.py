@@ -245,6 +245,36 @@ def test_the_triage_queue_counts_a_new_message_at_once(cache_on, client, as_role
     assert "No feedback yet." not in page and ">Message " in page, "the kept sizes were counted again"
 
 
+def test_the_feedback_summary_is_kept_and_a_new_message_counts_at_once(cache_on, client, as_role):
+    as_role("trust_member")
+    assert _summary_total(client) == 0
+    with counted_queries(cache_on) as kept:
+        assert _summary_total(client) == 0
+    assert [q for q in kept if "feedback" in q.lower()] == [], "the summary's counts were kept"
+
+    from app.forms import new_token
+
+    cache_on.config["WTF_CSRF_ENABLED"] = False
+    sent = cache_on.test_client().post(
+        "/have-your-say",
+        data={
+            "submission_token": new_token(),
+            "about": "other",
+            "what_should_change": "More buses after school",
+        },
+    )
+    assert sent.status_code == 303
+    assert _summary_total(client) == 1, "counted again after the message's audit event"
+
+
+def _summary_total(client) -> int:
+    page = client.get("/feedback/summary")
+    assert page.status_code == 200
+    found = re.search(r"Messages received</dt>\s*<dd[^>]*>(\d+)<", page.get_data(as_text=True))
+    assert found, "the summary shows how many messages were received"
+    return int(found.group(1))
+
+
 def test_the_schedules_clashes_are_kept_and_a_new_one_counts_at_once(cache_on):
     from app.inspection.schedule import record_unavailability
     from app.inspection.services import readiness

@@ -40,6 +40,7 @@ from app.participation.services import (
     triage_page,
 )
 from app.permissions import get_or_404, public, requires
+from app.report_cache import remember
 from app.submissions import first_use
 
 # --- For young people: no account ------------------------------------------------------------
@@ -200,7 +201,11 @@ def tag_feedback(feedback_id: int):
 @bp.get("/feedback/summary")
 @requires(permissions.SEE_SUMMARY)
 def show_summary():
-    return render("participation/summary.html", summary=feedback_summary())
+    # Every message and all it is tagged with is counted: kept until the next audit event (each
+    # message received, triaged or tagged writes one), as the dashboard keeps its own summary.
+    return render(
+        "participation/summary.html", summary=remember("participation.summary", None, feedback_summary)
+    )
 
 
 # --- Consultations ------------------------------------------------------------------------------
