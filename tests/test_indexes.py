@@ -65,3 +65,34 @@ def test_the_newest_change_to_shared_data_is_found_from_its_own_partial_index(ap
         else:
             plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
     assert "ix_audit_events_shared_data" in plan, plan
+
+
+def test_the_invited_accounts_are_counted_from_their_own_partial_index(app):
+    """The administrator's home page counts them on every visit: one step into
+    ix_users_awaiting_password, not a read of every account."""
+    from sqlalchemy import func
+
+    from app.auth.models import User, awaiting_password
+    from tests.factories import make_agency
+
+    agency = make_agency()
+    statement = select(func.count(User.id)).where(awaiting_password())
+    with db.engine.connect() as connection:
+        sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+        if connection.dialect.name == "postgresql":
+            # As in a partnership, where nearly every account has signed up: rolled back after.
+            with connection.begin() as transaction:
+                connection.exec_driver_sql(
+                    "INSERT INTO users (email, full_name, agency_id, role, active, password_hash, created_at,"
+                    " lock_version) SELECT 'user' || n || '@example.test', 'Someone', %s, 'partner', true,"
+                    " 'hash', now(), 1 FROM generate_series(1, 5000) AS n",
+                    (agency.id,),
+                )
+                connection.exec_driver_sql("ANALYZE users")
+                plan = " ".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql))
+                transaction.rollback()
+            with connection.begin():
+                connection.exec_driver_sql("ANALYZE users")
+        else:
+            plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "ix_users_awaiting_password" in plan, plan

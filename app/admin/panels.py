@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from app.admin.permissions import MANAGE_USERS
-from app.auth.models import SignInThrottle, User
+from app.auth.models import SignInThrottle, User, awaiting_password
 from app.db_types import utcnow
 from app.extensions import db
 from app.home.panels import Panel, PanelItem, register_panel
@@ -19,9 +19,7 @@ def administration_panel(user: User) -> Panel | None:
     # Both counts in one statement: the panel stays live (pauses end by the clock).
     invited, throttled = db.session.execute(
         select(
-            select(func.count(User.id))
-            .where(User.password_hash.is_(None), User.active.is_(True))
-            .scalar_subquery(),
+            select(func.count(User.id)).where(awaiting_password()).scalar_subquery(),
             select(func.count(SignInThrottle.key))
             .where(SignInThrottle.locked_until > utcnow())
             .scalar_subquery(),

@@ -22,7 +22,7 @@ from app.admin.services import (
     update_user,
 )
 from app.auth.fresh import fresh_sign_in
-from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User
+from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, awaiting_password
 from app.errors import on_failure
 from app.extensions import db
 from app.forms import ButtonForm, posted
@@ -41,9 +41,7 @@ def index():
     counts = {
         "agencies": db.session.scalar(select(func.count(Agency.id)).where(Agency.active.is_(True))),
         "users": db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))),
-        "invited": db.session.scalar(
-            select(func.count(User.id)).where(User.password_hash.is_(None), User.active.is_(True))
-        ),
+        "invited": db.session.scalar(select(func.count(User.id)).where(awaiting_password())),
     }
     return render("admin/index.html", counts=counts)
 

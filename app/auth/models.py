@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, func, select
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, and_, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -123,8 +123,21 @@ class Agency(Versioned, db.Model):
         return f"<Agency {self.id} {self.name!r}>"
 
 
+# Invited and not yet signed up: the account exists and has no password. Few at any time, and the
+# administrator's home page counts them on every visit: a partial index holds just them.
+NOT_YET_SIGNED_UP = "password_hash IS NULL"
+
+
 class User(UserMixin, Versioned, db.Model):
     __tablename__ = "users"
+    __table_args__ = (
+        Index(
+            "ix_users_awaiting_password",
+            "id",
+            sqlite_where=text(NOT_YET_SIGNED_UP),
+            postgresql_where=text(NOT_YET_SIGNED_UP),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Always stored normalised (lower case), which makes the unique constraint case-insensitive.
@@ -188,6 +201,11 @@ class User(UserMixin, Versioned, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+def awaiting_password():
+    """Active accounts invited and not yet signed up (found from ix_users_awaiting_password)."""
+    return and_(User.password_hash.is_(None), User.active.is_(True))
 
 
 class UserSession(db.Model):
