@@ -43,20 +43,39 @@ def page_arg() -> int:
     return int_arg("page", upper=MAX_PAGE) or 1
 
 
-def paginate(stmt, *, per_page: int | None = None, keep_count: bool = False):
+def paginate(
+    stmt, *, per_page: int | None = None, keep_count: bool = False, count_at_most: int | None = None
+):
     """A page of `stmt`'s rows. `keep_count`: the total is kept until shared data changes
-    (kept_count), for lists whose every change writes an audit event."""
+    (kept_count), for lists whose every change writes an audit event. `count_at_most`: rows are
+    counted only up to that many, for a list that grows without end (the audit trail), and
+    `page.more` says there are more; the page links then reach that far."""
     page = db.paginate(
         stmt,
         page=page_arg(),
         per_page=per_page or current_app.config["PAGE_SIZE"],
         max_per_page=100,
         error_out=False,
-        count=not keep_count,
+        count=not (keep_count or count_at_most),
     )
+    page.more = False
     if keep_count:
         page.total = kept_count(stmt)
+    elif count_at_most:
+        limited = stmt.order_by(None).limit(count_at_most + 1).subquery()
+        counted = db.session.scalar(select(func.count()).select_from(limited))
+        page.total, page.more = min(counted, count_at_most), counted > count_at_most
     return page
+
+
+def distinct_values(column, *where) -> list:
+    """The column's values, each once, in order: one step into its index for each value (a loose
+    index scan), where SELECT DISTINCT would read every row. For an indexed column with few
+    values in a big table (the audit trail's kinds of event)."""
+    steps = select(func.min(column).label("value")).where(*where).cte("steps", recursive=True)
+    following = select(func.min(column)).where(*where, column > steps.c.value).scalar_subquery()
+    steps = steps.union_all(select(following).where(steps.c.value.is_not(None)))
+    return list(db.session.scalars(select(steps.c.value).where(steps.c.value.is_not(None))))
 
 
 def kept_count(stmt) -> int:

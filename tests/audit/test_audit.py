@@ -170,3 +170,46 @@ def test_every_event_the_portal_records_has_words_in_the_trail(app):
     recorded = {name for argument in first_arguments for name in re.findall(r'"([a-z_.]+)"', argument)}
     assert len(recorded) > 20
     assert sorted(recorded - set(EVENTS)) == []
+
+
+def test_the_filters_offer_each_kind_of_event_and_record_once(app, client, as_role):
+    admin = as_role("admin")
+    for n in range(3):
+        record("agency.update", admin.agency, actor=admin, summary=f"Edited agency {n}")
+    record("agency.create", admin.agency, actor=admin, summary="Made an agency")
+    record("briefing.read", None, actor=admin, summary="Read a briefing")  # about no record
+    db.session.commit()
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    actions = re.findall(r'<option value="([a-z_.]+)"', page.split('name="object_type"')[0])
+    kinds = re.findall(r'<option value="([a-z_]+)"', page.split('name="object_type"')[1])
+    assert sorted(actions) == ["agency.create", "agency.update", "auth.sign_in", "briefing.read"]
+    assert sorted(kinds) == ["agencies", "users"], kinds
+
+
+def test_distinct_values_are_each_value_once_in_order_within_the_conditions(app):
+    from app.pagination import distinct_values
+
+    with app.test_request_context():
+        for action in ["b.two", "a.one", "b.two", "c.three", "a.one"]:
+            record(action, None, summary="Test")
+        db.session.commit()
+        assert distinct_values(AuditEvent.action) == ["a.one", "b.two", "c.three"]
+        assert distinct_values(AuditEvent.action, AuditEvent.action != "b.two") == ["a.one", "c.three"]
+        assert distinct_values(AuditEvent.action, AuditEvent.action == "none") == []
+
+
+def test_a_long_trail_is_counted_only_so_far_and_says_there_are_more(app, client, as_role, monkeypatch):
+    from app.audit import routes
+
+    admin = as_role("admin")
+    for n in range(5):
+        record("agency.update", admin.agency, actor=admin, summary=f"Edited agency {n}")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    monkeypatch.setattr(routes, "COUNTED_AT_MOST", 3)
+    page = " ".join(client.get("/admin/audit/").get_data(as_text=True).split())
+    assert "Showing 1 to 2 of more than 3 events: the filters narrow them down" in page
+    assert "/admin/audit/?page=2" in page
+    monkeypatch.setattr(routes, "COUNTED_AT_MOST", 5)
+    page = " ".join(client.get("/admin/audit/").get_data(as_text=True).split())
+    assert "Showing 1 to 2 of 5 events" in page and "more than" not in page
