@@ -186,4 +186,5 @@ def demo_scalers():
 
 def demo_seeders():
     """Each feature's demo.seed(), in FEATURES order (later features build on earlier ones)."""
-    return [module.seed for name in FEATURES if (module := _optional_module(name, "demo"))]
+    modules = [_optional_module(name, "demo") for name in FEATURES]
+    return [module.seed for module in modules if module is not None and hasattr(module, "seed")]

@@ -40,6 +40,7 @@ def seed_command(if_empty: bool) -> None:
 @click.option("--updates", default=50000, show_default=True)
 @click.option("--returns", default=4000, show_default=True)
 @click.option("--feedback", default=100000, show_default=True)
+@click.option("--audit-events", default=200000, show_default=True, help="A year of sign-ins and sign-outs.")
 def scale_command(**counts) -> None:
     """Top the demo up to a county-sized partnership (for `make bench`); again adds only what is
     missing. Each feature that has data to scale brings its own `demo.scale()`."""

@@ -54,6 +54,7 @@ class ScaleTargets:
     updates: int = 50000
     returns: int = 4000
     feedback: int = 100000
+    audit_events: int = 200000
 
 
 def person_name(rng: random.Random) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from app.extensions import db
 from app.report_cache import remember
@@ -44,12 +44,18 @@ def page_arg() -> int:
 
 
 def paginate(
-    stmt, *, per_page: int | None = None, keep_count: bool = False, count_at_most: int | None = None
+    stmt,
+    *,
+    per_page: int | None = None,
+    keep_count: bool = False,
+    count_at_most: int | None = None,
+    counted=None,
 ):
     """A page of `stmt`'s rows. `keep_count`: the total is kept until shared data changes
     (kept_count), for lists whose every change writes an audit event. `count_at_most`: rows are
     counted only up to that many, for a list that grows without end (the audit trail), and
-    `page.more` says there are more; the page links then reach that far."""
+    `page.more` says there are more; the page links then reach that far. `counted`: the same rows
+    as `stmt`, asked for in a way that suits counting them (see rarely_true)."""
     page = db.paginate(
         stmt,
         page=page_arg(),
@@ -62,10 +68,20 @@ def paginate(
     if keep_count:
         page.total = kept_count(stmt)
     elif count_at_most:
-        limited = stmt.order_by(None).limit(count_at_most + 1).subquery()
+        limited = (stmt if counted is None else counted).order_by(None).limit(count_at_most + 1).subquery()
         counted = db.session.scalar(select(func.count()).select_from(limited))
         page.total, page.more = min(counted, count_at_most), counted > count_at_most
     return page
+
+
+def rarely_true(condition):
+    """`condition`, said to be true of few rows. SQLite's planner knows only how many rows each
+    value of an index has on average, so it may read the whole table where a few values are rare
+    (the kinds of audit event that are not sign-ins); told so, it looks them up in the index.
+    PostgreSQL knows each value's frequency and is told nothing."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.likelihood(condition, literal_column("0.0625"))  # a constant, as SQLite asks
+    return condition
 
 
 def distinct_values(column, *where) -> list:

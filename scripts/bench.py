@@ -429,6 +429,7 @@ def pages() -> list[Page]:
         Page("Return form", a_return_page(), "agency_lead"),
         Page("Inspection readiness", "/inspection/", "programme_manager"),
         Page("Inspection timetable", "/inspection/schedule/", "programme_manager"),
+        Page("Audit trail", "/admin/audit/", "admin"),
         Page("Have your say form", "/have-your-say", "anonymous"),
         Page(
             "Have your say (POST)",
@@ -676,7 +677,8 @@ def write_report(text: str, database: str) -> None:
     path = Path(os.environ.get("BENCH_REPORT", ROOT / "docs" / "PERFORMANCE.md"))
     header = (
         "# Performance\n\nWritten by `make bench` (scripts/bench.py): the key pages on county-scale data "
-        "(`flask demo scale`: 500 agencies, 5,000 staff, 5,000 actions, 50,000 updates), under gunicorn, "
+        "(`flask demo scale`: 500 agencies, 5,000 staff, 5,000 actions, 50,000 updates, 4,000 returns, "
+        "100,000 young people's messages, 200,000 audit events), under gunicorn, "
         "driven by wrk, each against a bare Flask app served the same way in the same run. Budgets: p95 "
         f"under {P95_MS} ms; at least {PAGE_SHARE:.0%} of the bare-Flask rate ({FRAGMENT_SHARE:.0%} for "
         f"htmx fragments); a fragment under {FRAGMENT_BYTES_SHARE:.0%} of its page's bytes; no 5xx. "

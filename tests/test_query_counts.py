@@ -97,7 +97,7 @@ def test_key_pages_run_a_fixed_number_of_queries_at_any_scale(app, role):
     demo = _measure(app, role)
     result = runner.invoke(
         args=["demo", "scale", "--agencies", "120", "--users", "600", "--actions", "800", "--updates", "4000"]
-        + ["--returns", "300", "--feedback", "3000"]
+        + ["--returns", "300", "--feedback", "3000", "--audit-events", "3000"]
     )
     assert result.exit_code == 0, result.output
     scaled = _measure(app, role)
