@@ -41,29 +41,35 @@ def test_every_foreign_key_and_filtered_column_leads_an_index(app):
     assert missing == []
 
 
+def _plan(statement, table: str, filling: str, parameters: tuple = ()) -> str:
+    """The statement's plan. On PostgreSQL, with `table` filled first by `filling` (SQL) and
+    analysed, as on a partnership's data (on a nearly empty table the planner may as well read it
+    all); the rows are rolled back after."""
+    with db.engine.connect() as connection:
+        sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+        if connection.dialect.name != "postgresql":
+            return " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+        with connection.begin() as transaction:
+            connection.exec_driver_sql(filling, parameters)
+            connection.exec_driver_sql(f"ANALYZE {table}")
+            plan = " ".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql))
+            transaction.rollback()
+        with connection.begin():
+            connection.exec_driver_sql(f"ANALYZE {table}")
+    return plan
+
+
 def test_the_newest_change_to_shared_data_is_found_from_its_own_partial_index(app):
     """Every page asks for it (app/report_cache.py): one step in ix_audit_events_shared_data,
     not a walk back over every sign-in since."""
     from app.report_cache import _newest_event_id
 
-    statement = select(_newest_event_id())
-    with db.engine.connect() as connection:
-        sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
-        if connection.dialect.name == "postgresql":
-            # As on a partnership's trail, where sign-ins far outnumber changes (on a nearly
-            # empty table the planner may as well walk the primary key back): rolled back after.
-            with connection.begin() as transaction:
-                connection.exec_driver_sql(
-                    "INSERT INTO audit_events (occurred_at, actor_label, action, object_type, summary)"
-                    " SELECT now(), 'test', 'auth.sign_in', 'users', '' FROM generate_series(1, 5000)"
-                )
-                connection.exec_driver_sql("ANALYZE audit_events")
-                plan = " ".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql))
-                transaction.rollback()
-            with connection.begin():
-                connection.exec_driver_sql("ANALYZE audit_events")
-        else:
-            plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    # As on a partnership's trail, where sign-ins far outnumber changes.
+    sign_ins = (
+        "INSERT INTO audit_events (occurred_at, actor_label, action, object_type, summary)"
+        " SELECT now(), 'test', 'auth.sign_in', 'users', '' FROM generate_series(1, 5000)"
+    )
+    plan = _plan(select(_newest_event_id()), "audit_events", sign_ins)
     assert "ix_audit_events_shared_data" in plan, plan
 
 
@@ -75,26 +81,14 @@ def test_the_invited_accounts_are_counted_from_their_own_partial_index(app):
     from app.auth.models import User, awaiting_password
     from tests.factories import make_agency
 
-    agency = make_agency()
+    # As in a partnership, where nearly every account has signed up.
+    signed_up = (
+        "INSERT INTO users (email, full_name, agency_id, role, active, password_hash, created_at,"
+        " lock_version) SELECT 'user' || n || '@example.test', 'Someone', %s, 'partner', true,"
+        " 'hash', now(), 1 FROM generate_series(1, 5000) AS n"
+    )
     statement = select(func.count(User.id)).where(awaiting_password())
-    with db.engine.connect() as connection:
-        sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
-        if connection.dialect.name == "postgresql":
-            # As in a partnership, where nearly every account has signed up: rolled back after.
-            with connection.begin() as transaction:
-                connection.exec_driver_sql(
-                    "INSERT INTO users (email, full_name, agency_id, role, active, password_hash, created_at,"
-                    " lock_version) SELECT 'user' || n || '@example.test', 'Someone', %s, 'partner', true,"
-                    " 'hash', now(), 1 FROM generate_series(1, 5000) AS n",
-                    (agency.id,),
-                )
-                connection.exec_driver_sql("ANALYZE users")
-                plan = " ".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql))
-                transaction.rollback()
-            with connection.begin():
-                connection.exec_driver_sql("ANALYZE users")
-        else:
-            plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    plan = _plan(statement, "users", signed_up, (make_agency().id,))
     assert "ix_users_awaiting_password" in plan, plan
 
 
