@@ -69,8 +69,8 @@ def paginate(
         page.total = kept_count(stmt)
     elif count_at_most:
         limited = (stmt if counted is None else counted).order_by(None).limit(count_at_most + 1).subquery()
-        counted = db.session.scalar(select(func.count()).select_from(limited))
-        page.total, page.more = min(counted, count_at_most), counted > count_at_most
+        found = db.session.scalar(select(func.count()).select_from(limited))
+        page.total, page.more = min(found, count_at_most), found > count_at_most
     return page
 
 
