@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app.actions.models import Action, Challenge, ProgressUpdate, Rag, Review
 from app.auth.models import Agency
-from app.dates import LOCAL_ZONE, today
+from app.dates import LOCAL_ZONE, local_month, today
 from app.extensions import db
 
 
@@ -81,18 +81,12 @@ class Month:
         return self.green + self.amber + self.red
 
 
-def _month_of(column):
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.timezone("Europe/London", func.timezone("UTC", column)), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def monthly_progress(months: int = 12, owners: Select | None = None) -> list[Month]:
     """The last `months` months, each with the RAG its updates reported and their average %
     complete: what the owners said, month by month. One query."""
     first = _months_back(today().replace(day=1), months - 1)
     start = datetime(first.year, first.month, 1, tzinfo=LOCAL_ZONE)
-    month = _month_of(ProgressUpdate.created_at)
+    month = local_month(ProgressUpdate.created_at)
     rows = db.session.execute(
         select(
             month,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit import record
 from app.auth.models import User
-from app.dates import LOCAL_ZONE, today
+from app.dates import LOCAL_ZONE, local_month, today
 from app.db_types import utcnow
 from app.errors import RuleBroken
 from app.extensions import db
@@ -329,7 +329,7 @@ def feedback_summary(since: date | None = None) -> FeedbackSummary:
     by_age_band = [(label, ages.get(key, 0)) for key, label in AGE_BANDS.items()] + [
         ("Not given", ages.get(None, 0))
     ]
-    month = _month_of(Feedback.received_at)
+    month = local_month(Feedback.received_at)
     months = db.session.execute(
         select(month, func.count(Feedback.id)).where(*where).group_by(month).order_by(month)
     ).all()
@@ -470,10 +470,3 @@ def _delete_feedback(*where) -> int:
     doomed = select(Feedback.id).where(*where).scalar_subquery()
     db.session.execute(delete(feedback_themes).where(feedback_themes.c.feedback_id.in_(doomed)))
     return db.session.execute(delete(Feedback).where(Feedback.id.in_(doomed))).rowcount
-
-
-def _month_of(column):
-    """YYYY-MM of a timestamp, in SQL, on SQLite and PostgreSQL alike."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)

@@ -334,3 +334,15 @@ def test_the_queue_reads_waiting_then_new_then_the_rest_across_pages(app):
     assert [[m.id for m in p.items] for p in pages] == [expected[0:3], expected[3:6], expected[6:9], []]
     assert {p.total for p in pages} == {len(expected)}
     assert pages[0].pages == 3
+
+
+def test_the_summary_counts_each_message_in_its_local_month(app):
+    from datetime import UTC, datetime
+
+    first_of_october = received()  # 00:30 on 1 October, British Summer Time
+    first_of_october.received_at = datetime(2026, 9, 30, 23, 30, tzinfo=UTC)
+    last_of_october = received()  # 23:30 on 31 October, Greenwich Mean Time
+    last_of_october.received_at = datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+    db.session.commit()
+    with app.app_context():
+        assert feedback_summary().by_month == [("October 2026", 2)]
