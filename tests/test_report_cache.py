@@ -189,6 +189,20 @@ def test_the_programme_roll_up_is_kept_and_an_update_shows_at_once(cache_on, cli
     assert "50%" in page, "the new percentage is rolled up at once"
 
 
+def test_a_projects_page_keeps_the_roll_up_and_an_update_shows_at_once(cache_on, client, sign_in):
+    pm = make_user(role="programme_manager")
+    action = make_action(rag="green", percent=10)
+    sign_in(make_user(role="trust_member"))
+    path = f"/programme/projects/{action.project_id}"
+    assert "10% complete" in client.get(path).get_data(as_text=True)
+    with counted_queries(cache_on) as again:
+        assert client.get(path).status_code == 200
+    assert not [q for q in again if "sum(actions.weight" in q], "the roll-up over every action was kept"
+
+    _update(cache_on, action, pm, "Halfway: every school has had its briefing", "green", 50)
+    assert "50% complete" in client.get(path).get_data(as_text=True), "rolled up again at once"
+
+
 def test_no_programme_yet_is_never_kept(cache_on, client, as_role):
     as_role("trust_member")
     assert "No improvement programme has been set up yet." in client.get("/programme/").get_data(as_text=True)

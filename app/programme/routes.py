@@ -64,7 +64,7 @@ def _programme_page() -> KeptPage | None:
         .options(joinedload(Project.lead_agency))
         .order_by(Project.number)
     ).all()
-    by_project = remember("programme.progress", today(), project_progress)
+    by_project = _roll_up()
     context = {
         "programme": programme,
         "projects": projects,
@@ -73,6 +73,12 @@ def _programme_page() -> KeptPage | None:
         "rules": ROLLUP_RULES,
     }
     return KeptPage(programme.name, rendered("programme/_programme.html", context))
+
+
+def _roll_up() -> dict:
+    """Each project's progress, RAG and overdue count over every action: kept for the day until
+    the next audit event, for the programme page and each project's page alike."""
+    return remember("programme.progress", today(), project_progress)
 
 
 @bp.get("/projects/<int:project_id>")
@@ -94,7 +100,7 @@ def show_project(project_id: int):
         "programme/show_project.html",
         project=project,
         page=page,
-        progress=project_progress().get(project.id),
+        progress=_roll_up().get(project.id),
         challenge_counts=open_challenge_counts([a.id for a in page.items]),
         rules=ROLLUP_RULES,
     )
