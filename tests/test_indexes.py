@@ -111,7 +111,7 @@ def test_the_audit_page_counts_what_it_shows_from_the_index_on_action_however_ma
     event_of = {"occurred_at": utcnow(), "actor_label": "someone", "object_type": "users", "summary": ""}
     rows = [{**event_of, "action": routine[n % 3]} for n in range(30_000)]
     db.session.execute(insert(AuditEvent.__table__), rows)
-    # Several kinds, each rare: SQLite's average rows per kind then make them look common.
+    # Several kinds of change, each rare among the sign-ins.
     for kind in ("agency.create", "agency.update", "agency.deactivate", "user.update", "user.deactivate"):
         record(kind, admin.agency, actor=admin, summary="A change")
     db.session.commit()
