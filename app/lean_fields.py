@@ -60,6 +60,20 @@ def lean_textarea(field, rows: int = 5) -> Markup:
     return _group(field, control, labels)
 
 
+def lean_select(field, options: Markup, *, blank: str | None = None) -> Markup:
+    """GOV.UK's select for a WTForms field whose <option> tags are made (and kept) elsewhere: a
+    list of 500 agencies, say (app.auth.options). `blank` is the first option's words, with no
+    value. The field's own choices are what it accepts; `options` must offer the same."""
+    labels, described_by = _label_hint_error(field)
+    css = "govuk-select" + (" govuk-select--error" if field.errors else "")
+    first = f'<option value="">{escape(blank)}</option>' if blank is not None else ""
+    control = (
+        f'<select class="{css}" id="{escape(field.id)}" name="{escape(field.name)}"{described_by}>'
+        f"{first}{escape(options)}</select>"
+    )
+    return _group(field, control, labels)
+
+
 def lean_radios(field, *, legend: str | None = None, classes: str = "") -> Markup:
     """Radios in a fieldset with a small legend (the field's label unless `legend` is given):
     GOV.UK's radios for a WTForms radio field, the answer ticked. `classes` on the radios

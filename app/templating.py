@@ -15,8 +15,9 @@ from govuk_frontend_wtf.gov_form_base import GovFormBase
 from jinja2 import StrictUndefined, Undefined
 from markupsafe import Markup
 
+from app.auth.options import agency_option_tags
 from app.dates import LOCAL_ZONE
-from app.lean_fields import lean_input, lean_radios, lean_textarea
+from app.lean_fields import lean_input, lean_radios, lean_select, lean_textarea
 from app.navigation import navigation_for
 from app.permissions import can
 from app.report_cache import once_per_request
@@ -115,6 +116,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(lean_input)
     app.add_template_global(lean_textarea)
     app.add_template_global(lean_radios)
+    app.add_template_global(lean_select)
+    app.add_template_global(agency_option_tags)
 
     @app.context_processor
     def portal_context():

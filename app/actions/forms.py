@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -36,7 +39,7 @@ from app.actions.models import (
     Review,
 )
 from app.actions.services import ActionDetails
-from app.auth.models import Agency
+from app.auth.options import agency_choices
 from app.extensions import db
 from app.forms import OneTimeForm, RealDateField, TextBox, VersionedForm, strip_filter
 from app.report_cache import remember
@@ -91,6 +94,25 @@ class ProgressUpdateForm(VersionedForm, OneTimeForm):
     submit = SubmitField("Post update", widget=GovSubmitInput())
 
 
+class SomeCheckboxes(GovCheckboxesInput):
+    """GOV.UK checkboxes for some of a field's choices: those whose values are in `shown`, in that
+    order (all of them when `shown` is None). The field still accepts any of its choices."""
+
+    def __call__(self, field, shown: list[str] | None = None, **kwargs):
+        if shown is None:
+            return super().__call__(field, **kwargs)
+        labels = {choice.value: choice.label for choice in field.choices}
+        ticked = set(field.data or ())
+        kwargs.setdefault("id", field.id)
+        kwargs["items"] = [
+            {"text": labels[value], "value": value, **({"checked": True} if value in ticked else {})}
+            for value in shown
+            if value in labels
+        ]
+        # The items are made here, not from every choice as GovIterableBase would.
+        return GovFormBase.__call__(self, field, **kwargs)
+
+
 class ActionForm(VersionedForm):
     title = StringField(
         "Action",
@@ -121,8 +143,11 @@ class ActionForm(VersionedForm):
         ],
     )
     contributor_ids = SelectMultipleField(
-        "Contributing agencies", widget=GovCheckboxesInput(), validators=[Optional()]
+        "Contributing agencies", widget=SomeCheckboxes(), validators=[Optional()]
     )
+    # Shown only while agencies are too many to list (see `contributor_finder`); never saved.
+    contributor_search = StringField("Find an agency by name", widget=GovTextInput(), filters=[strip_filter])
+    find_contributors = SubmitField("Find agencies")
     start_date = RealDateField("Start date", validators=[Optional()])
     due_date = RealDateField(
         "Due date", description="For example, 31 3 2027", validators=[InputRequired("Enter the due date")]
@@ -261,10 +286,6 @@ def update_form(action: Action, formdata=None, *, prefix: str = "") -> ProgressU
     )
 
 
-def active_agencies() -> list[Agency]:
-    return db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-
-
 def project_options() -> list[tuple[int, str]]:
     """The list's project filter: kept until shared data changes (a project's change is audited)."""
     return remember("actions.project-options", None, _project_options)
@@ -303,12 +324,11 @@ def action_form(user, action: Action | None = None, formdata=None) -> ActionForm
             "evidence": action.evidence,
         }
     form = (NewActionForm if action is None else ActionForm)(formdata=formdata, data=data)
-    agencies = active_agencies()
-    form.contributor_ids.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
+    agencies = [SelectChoice(value, name) for value, name in agency_choices()]
+    form.contributor_ids.choices = agencies
     if permissions.MANAGE.allows(user):
-        form.owner_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
-            SelectChoice(str(a.id), a.name) for a in agencies
-        ]
+        # The template offers these as agency_option_tags(), kept ready-made.
+        form.owner_agency_id.choices = [SelectChoice("", "Choose an agency"), *agencies]
         form.project_id.choices = project_choices()
         form.submit.label.text = "Save action" if action is not None else "Add action"
         return form
@@ -325,6 +345,68 @@ def action_form(user, action: Action | None = None, formdata=None) -> ActionForm
         else "Save changes"
     )
     return form
+
+
+# A partnership of a dozen agencies ticks its contributors from the list. A county's 500 (400 of
+# them schools) would be 200 KB of checkboxes to scroll through on a phone: the form then shows
+# those ticked, and finds others by name.
+LISTED_AT_MOST = 25
+FOUND_AT_MOST = 20
+
+
+@dataclass(frozen=True)
+class ContributorFinder:
+    """Which agencies the form offers as contributors. `shown` is None while every agency is listed;
+    otherwise it is those ticked, then up to FOUND_AT_MOST whose names contain `search`, of the
+    `matching` that do."""
+
+    shown: list[str] | None = None
+    search: str = ""
+    matching: int = 0
+
+    @property
+    def lists_all(self) -> bool:
+        return self.shown is None
+
+    @property
+    def status(self) -> str:
+        if self.lists_all or not self.search:
+            return ""
+        if not self.matching:
+            return f"No other agency has “{self.search}” in its name."
+        if self.matching > FOUND_AT_MOST:
+            return (
+                f"The first {FOUND_AT_MOST} of {self.matching:,} agencies whose names contain "
+                f"“{self.search}”: type more of the name to narrow them down."
+            )
+        if self.matching == 1:
+            return f"1 agency found whose name contains “{self.search}”."
+        return f"{self.matching} agencies found whose names contain “{self.search}”."
+
+
+def contributor_finder(form: ActionForm) -> ContributorFinder:
+    """The agencies ticked come first, in the list's order, then those found that are not ticked.
+    Searched among the field's own choices, so the form never offers what it would refuse."""
+    choices = form.contributor_ids.choices
+    if len(choices) <= LISTED_AT_MOST:
+        return ContributorFinder()
+    ticked = set(form.contributor_ids.data or ())
+    search = (form.contributor_search.data or "")[:160]
+    needle = search.casefold()
+    found = (
+        [c.value for c in choices if c.value not in ticked and needle in c.label.casefold()] if needle else []
+    )
+    return ContributorFinder(
+        shown=[c.value for c in choices if c.value in ticked] + found[:FOUND_AT_MOST],
+        search=search,
+        matching=len(found),
+    )
+
+
+def finding_contributors(form: ActionForm) -> bool:
+    """The form was sent to find agencies (its "Find agencies" button, or htmx as the user types),
+    not to be saved."""
+    return bool(form.find_contributors.data)
 
 
 def details_from_form(form: ActionForm, *, owner_agency_id: int | None = None) -> ActionDetails:

@@ -23,7 +23,9 @@ from app.actions.forms import (
     accept_form,
     action_form,
     action_page_forms,
+    contributor_finder,
     details_from_form,
+    finding_contributors,
     page_form,
     project_options,
     update_form,
@@ -231,6 +233,8 @@ def create_action_page():
     user = _user()
     form = action_form(user, formdata=posted())
     answer = partial(_action_form_page, form, None)
+    if finding_contributors(form):
+        return answer(finding=True)
     if request.method == "GET" or not form.validate():
         return answer(status=422 if form.errors else 200)
     earlier = first_use(form, user)
@@ -269,14 +273,21 @@ def _chosen_project(project_id: str | None) -> Project:
     return project
 
 
-def _action_form_page(form, action: Action | None, *, status: int = 200, conflict: bool = False, similar=()):
+def _action_form_page(
+    form, action: Action | None, *, status: int = 200, conflict: bool = False, similar=(), finding=False
+):
+    """The form; sent to find contributing agencies, it is shown again as typed (nothing saved,
+    nothing checked), and htmx gets only the agencies found."""
     return render(
         "actions/action_form.html",
+        "contributors" if finding else None,
         form=form,
         action=action,
         conflict=conflict,
         status=status,
         similar=similar,
+        finder=contributor_finder(form),
+        finding=finding,
     )
 
 
@@ -286,6 +297,8 @@ def edit_action_page(action_id: int):
     action = visible_action_or_404(action_id)
     form = action_form(_user(), action, formdata=posted())
     answer = partial(_action_form_page, form, action)
+    if finding_contributors(form):
+        return answer(finding=True)
     if request.method == "GET" or not form.validate():
         return answer(status=422 if form.errors else 200)
     on_failure(answer, form, field="title")
@@ -349,6 +362,8 @@ def revise_proposal_page(action_id: int):
         abort(404)
     form = action_form(_user(), action, formdata=posted())
     answer = partial(_action_form_page, form, action)
+    if finding_contributors(form):
+        return answer(finding=True)
     if request.method == "GET" or not form.validate():
         return answer(status=422 if form.errors else 200)
     on_failure(answer, form, field="title")

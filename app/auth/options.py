@@ -1,4 +1,5 @@
-"""The agency filter on list pages: a select of every active agency (500 at county scale).
+"""Every active agency (500 at county scale), as list pages' agency filter and forms' agency fields
+offer them.
 
 Joined in Python and kept until shared data changes (app.report_cache: a change writes an audit
 event), so a list page does not pay for a 500-step template loop on every request. Made again after
@@ -19,16 +20,28 @@ SELECTED_START = Markup('<option value="{}" selected>')
 
 
 def _all_option_tags() -> Markup:
-    rows = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
+    tags = "".join(
+        [f'<option value="{int(agency_id)}">{escape(name)}</option>' for agency_id, name in agency_choices()]
     )
-    tags = "".join([f'<option value="{int(agency_id)}">{escape(name)}</option>' for agency_id, name in rows])
     return Markup(tags)  # noqa: S704 - every name is escaped above, every id is a number
 
 
-def agency_option_tags(selected: int | None = None) -> Markup:
+def agency_option_tags(selected: int | str | None = None) -> Markup:
     """<option> tags for every active agency, by name, with `selected` (an agency id) chosen."""
     tags = remember("agency-option-tags", None, _all_option_tags)
-    if selected is None:
+    if selected is None or selected == "":
         return tags
     return tags.replace(OPTION_START.format(selected), SELECTED_START.format(selected), 1)
+
+
+def agency_choices() -> list[tuple[str, str]]:
+    """(id, name) of every active agency, by name: what a form's agency field accepts, as
+    agency_option_tags() offers it. Shared between requests: callers must not change it."""
+    return remember("agency-choices", None, _agency_choices)
+
+
+def _agency_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
+    )
+    return [(str(agency_id), name) for agency_id, name in rows]

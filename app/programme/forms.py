@@ -8,8 +8,8 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.actions.forms import active_agencies
 from app.actions.models import Project
+from app.auth.options import agency_choices
 from app.extensions import db
 from app.forms import OneTimeForm, RealDateField, TextBox, VersionedForm, strip_filter
 from app.programme.services import ProjectDetails
@@ -82,8 +82,9 @@ def project_form(project: Project | None = None, formdata=None) -> ProjectForm:
             "end_date": project.end_date,
         }
     form = (NewProjectForm if project is None else ProjectForm)(formdata=formdata, data=data, project=project)
+    # The template offers these as agency_option_tags(), kept ready-made.
     form.lead_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
-        SelectChoice(str(a.id), a.name) for a in active_agencies()
+        SelectChoice(value, name) for value, name in agency_choices()
     ]
     return form
 

@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from app.actions.models import Action
+from app.auth.models import Agency, AgencyKind
 from app.extensions import db
 from tests.browser.support import (
     ACCOUNT_FOR_ROLE,
@@ -422,6 +423,87 @@ def test_propose_an_action_with_mistakes(portal, page: Page):
     type_into(page, page.get_by_label("Month").last, "3")
     follow_link(page, "Propose action")
     expect_success_banner(page, "Your action has been sent to the programme manager")
+
+
+# Nottinghamshire villages and towns: with the demo's dozen agencies, more than the form lists.
+SCHOOL_PLACES = (
+    "Arnold",
+    "Bingham",
+    "Blidworth",
+    "Calverton",
+    "Carlton",
+    "Cotgrave",
+    "Eastwood",
+    "Edwinstowe",
+    "Farndon",
+    "Forest Town",
+    "Gedling",
+    "Hucknall",
+    "Keyworth",
+    "Kimberley",
+    "Lowdham",
+    "Misterton",
+    "Ollerton",
+    "Rainworth",
+    "Ravenshead",
+    "Ruddington",
+    "Selston",
+    "Southwell",
+    "Tuxford",
+    "Warsop",
+)
+
+
+def add_primary_schools() -> None:
+    db.session.add_all(
+        Agency(name=f"{place} Primary School", kind=AgencyKind.SCHOOL, district="Countywide", active=True)
+        for place in SCHOOL_PLACES
+    )
+    db.session.commit()
+
+
+def test_a_county_finds_contributing_agencies_by_name_as_it_types(portal, page: Page):
+    """More agencies than the form lists: only those ticked show, others are found by name (htmx,
+    no page load), a ticked one stays ticked through the next search, and it is saved."""
+    add_primary_schools()
+    portal.sign_in(page, ACCOUNT_FOR_ROLE["programme_manager"])
+    page.goto(portal.url("/actions/new"))
+    choices = page.locator("#contributor-choices")
+    expect(choices.get_by_role("checkbox")).to_have_count(0)
+    mark_window(page)
+    search = page.get_by_label("Find a contributing agency by name")
+    with htmx_swap(page):
+        type_into(page, search, "forest")
+    expect(page.locator("#contributor-status")).to_have_text("1 agency found whose name contains “forest”.")
+    expect(choices.get_by_role("checkbox")).to_have_count(1)
+    expect(search).to_be_focused()  # typing goes on where it was
+    page.keyboard.press("Tab")  # past "Find agencies" to what was found, below it
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Forest Town Primary School")).to_be_focused()
+    page.keyboard.press("Space")
+    with htmx_swap(page):
+        type_into(page, search, "primary")
+    # The demo's Trentbank Primary School and ours but Forest Town, which is ticked.
+    expect(page.locator("#contributor-status")).to_have_text(
+        f"The first 20 of {1 + len(SCHOOL_PLACES) - 1} agencies whose names contain “primary”: "
+        "type more of the name to narrow them down."
+    )
+    expect(page.get_by_label("Forest Town Primary School")).to_be_checked()
+    expect(choices.get_by_role("checkbox").first).to_have_accessible_name("Forest Town Primary School")
+    expect(page.get_by_label("Arnold Primary School")).not_to_be_checked()
+    assert_no_page_load(page)
+    check_page(page, "programme-manager/actions-add-find-contributors")
+
+    page.get_by_label("Action", exact=True).fill("Designated safeguarding leads at the spring training day")
+    page.get_by_label("Project", exact=True).select_option(index=1)
+    page.get_by_label("Owner agency").select_option(label="Nottinghamshire Police")
+    page.get_by_label("Named owner").fill("DI Sarah Bennett")
+    page.get_by_label("Day").last.fill("30")
+    page.get_by_label("Month").last.fill("6")
+    page.get_by_label("Year").last.fill("2027")
+    follow_link(page, "Add action")
+    expect_success_banner(page, "has been created")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Forest Town Primary School")
 
 
 def test_programme_and_project_pages(portal, page: Page):

@@ -10,10 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
+from app.actions.models import Action
 from app.auth.models import User, UserSession
 from app.db_types import utcnow
 from app.extensions import db
 from tests.browser.support import ACCOUNT_FOR_ROLE
+from tests.browser.test_actions import add_primary_schools
 from tests.factories import reload
 
 ADMIN = ACCOUNT_FOR_ROLE["admin"]
@@ -119,3 +121,26 @@ def test_an_expired_session_lands_on_sign_in(portal, page: Page):
     page.get_by_role("link", name="Edit PC Tom Hargreaves").click()
     expect(page).to_have_url(re.compile(r"/login\?next="))
     expect(page.get_by_text("Sign in to continue.")).to_be_visible()
+
+
+def test_contributing_agencies_are_found_with_the_button(portal, page: Page):
+    """Without JavaScript "Find agencies" sends the form: it comes back as typed, nothing saved,
+    with the agencies found to tick."""
+    add_primary_schools()
+    portal.sign_in(page, ACCOUNT_FOR_ROLE["programme_manager"])
+    page.goto(portal.url("/actions/new"))
+    page.get_by_label("Action", exact=True).fill("Designated safeguarding leads at the spring training day")
+    page.get_by_label("Find a contributing agency by name").fill("Hucknall")
+    page.get_by_role("button", name="Find agencies").click()
+    expect(page).to_have_url(re.compile(r"/actions/new#contributor-finder$"))
+    expect(page.get_by_label("Action", exact=True)).to_have_value(
+        "Designated safeguarding leads at the spring training day"
+    )
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.locator("#contributor-status")).to_have_text("1 agency found whose name contains “Hucknall”.")
+    page.get_by_label("Hucknall Primary School").check()
+    page.get_by_label("Find a contributing agency by name").fill("Misterton")
+    page.get_by_role("button", name="Find agencies").click()
+    expect(page.get_by_label("Hucknall Primary School")).to_be_checked()
+    expect(page.get_by_label("Misterton Primary School")).not_to_be_checked()
+    assert db.session.scalar(select(Action).where(Action.title.like("Designated safeguarding%"))) is None
