@@ -207,6 +207,13 @@ def _sentence(event, who: str) -> str:
 
 def describe(events_: list) -> list[EventLine]:
     """Each event of a page as a line of the trail. One query, for the names of their records."""
+    return [EventLine(event, *words) for event, words in zip(events_, words_for(events_), strict=True)]
+
+
+def words_for(events_: list) -> list[tuple]:
+    """What describe() says of each event, as plain values (who, sentence, record's name and link,
+    changes): what a page may keep, as the events never change and their records' names only by
+    audited changes."""
     records = _find_records(_wanted_ids(events_))
     lines = []
     for event in events_:
@@ -229,5 +236,5 @@ def describe(events_: list) -> list[EventLine]:
                     _value_words(words, after, records),
                 )
             )
-        lines.append(EventLine(event, who, _sentence(event, who), record_text, record_url, changes))
+        lines.append((who, _sentence(event, who), record_text, record_url, changes))
     return lines
