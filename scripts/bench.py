@@ -411,6 +411,7 @@ def pages() -> list[Page]:
         Page("Actions list", "/actions/?rag=red", "trust_member"),
         Page("Actions filtered (fragment)", "/actions/?rag=red", "trust_member", fragment_of="Actions list"),
         Page("Programme", "/programme/", "trust_member"),
+        Page("Add an action (form)", "/actions/new", "programme_manager"),
         Page("Feedback triage queue", "/feedback/", "participation_lead"),
         Page("Partnership progress", "/progress/", "trust_member"),
         Page(
