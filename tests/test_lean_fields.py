@@ -12,6 +12,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from app import lean_fields
+from app.lean_fields import LeanSelect
 
 
 class Sample(FlaskForm):
@@ -121,20 +122,49 @@ def test_lean_radios_without_a_hint_show_none(app):
     assert 'aria-describedby="checked-error"' in lean
 
 
+@pytest.mark.parametrize("made_elsewhere", [True, False])
 @pytest.mark.parametrize("posted", [None, "9"])
 @pytest.mark.parametrize("error", [None, "Choose the <owner> agency"])
-def test_a_lean_select_is_the_govuk_select(app, posted, error):
-    """Its options are made elsewhere (kept for 500 agencies): given the same options, the HTML is
-    GOV.UK's, with the blank option first."""
+def test_a_lean_select_is_the_govuk_select(app, posted, error, made_elsewhere):
+    """Its options made from the field's choices, or elsewhere (kept for 500 agencies) with the
+    blank option first: the HTML is GOV.UK's, escaped the same way."""
     with app.test_request_context(method="POST", data={"owner": posted} if posted else {}):
         field = Sample()["owner"]
         if error:
             field.errors = [error]
         govuk = field()
-        tags = "".join(
-            f'<option value="{value}"{" selected" if value == posted else ""}>{escape(label)}</option>'
-            for value, label in [("7", "Bassetlaw"), ("9", "Bolsover & <Co>")]
-        )
-        lean = lean_fields.lean_select(field, Markup(tags), blank="Choose an agency")  # noqa: S704 - escaped above
+        if made_elsewhere:
+            tags = "".join(
+                f'<option value="{value}"{" selected" if value == posted else ""}>{escape(label)}</option>'
+                for value, label in [("7", "Bassetlaw"), ("9", "Bolsover & <Co>")]
+            )
+            lean = lean_fields.lean_select(field, Markup(tags), blank="Choose an agency")  # noqa: S704 - escaped
+        else:
+            lean = lean_fields.LeanSelect()(field)
     assert _same_shape(lean) == _same_shape(govuk)
     assert "<agency>" not in str(lean) and "<Co>" not in str(lean) and "<owner>" not in str(lean)
+    assert ('value="9" selected' in str(lean)) == bool(posted)
+
+
+def test_a_lean_select_of_numbers_chooses_the_number(app):
+    """coerce=int, as the inspection's agency fields: the chosen one is selected, and 0 (none
+    chosen) is a value like the others."""
+
+    class Numbers(FlaskForm):
+        class Meta:
+            csrf = False
+
+        agency_id = SelectField(
+            "Agency",
+            widget=LeanSelect(),
+            coerce=int,
+            choices=[SelectChoice(0, "None"), SelectChoice(5, "Police")],
+        )
+
+    with app.test_request_context(method="POST", data={"agency_id": "5"}):
+        field = Numbers().agency_id
+        lean = str(field())
+        field.widget = GovSelect()
+        govuk = str(field())
+    assert _same_shape(lean) == _same_shape(govuk)
+    assert '<option value="5" selected>Police</option>' in lean and '<option value="0">None</option>' in lean

@@ -5,9 +5,11 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.auth import options
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, normalise_email
 from app.extensions import db
 from app.forms import EmailAddress, OneTimeForm, PageOrder, VersionedForm, strip_filter
+from app.lean_fields import LeanSelect
 from app.pagination import bounded_int
 
 
@@ -54,10 +56,12 @@ class NewAgencyForm(AgencyForm, OneTimeForm):
 
 
 def agency_choices(include: Agency | None = None) -> list[SelectChoice]:
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-    if include is not None and include not in agencies:
-        agencies = [include, *agencies]
-    return [SelectChoice("", "Choose an agency")] + [SelectChoice(str(a.id), a.name) for a in agencies]
+    """Every active agency (kept: app.auth.options), and `include` (a person's own) if archived."""
+    active = options.agency_choices()
+    extra = [(str(include.id), include.name)] if include is not None and not include.active else []
+    return [SelectChoice("", "Choose an agency")] + [
+        SelectChoice(value, name) for value, name in extra + active
+    ]
 
 
 ROLE_CHOICES = [SelectChoice("", "Choose a role")] + [
@@ -76,7 +80,7 @@ class UserDetailsForm(FlaskForm):
         ],
     )
     agency_id = SelectField(
-        "Agency", widget=GovSelect(), validators=[InputRequired("Choose the person's agency")]
+        "Agency", widget=LeanSelect(), validators=[InputRequired("Choose the person's agency")]
     )
     role = SelectField(
         "Role",

@@ -23,6 +23,7 @@ from app.admin.services import (
 )
 from app.auth.fresh import fresh_sign_in
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Agency, User, awaiting_password
+from app.auth.options import every_agency_option_tags
 from app.errors import on_failure
 from app.extensions import db
 from app.forms import ButtonForm, posted
@@ -192,7 +193,6 @@ def list_users():
     if agency_id:
         stmt = stmt.where(User.agency_id == agency_id)
     page = paginate(stmt)
-    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
     return render(
         "admin/users.html",
         block="results",
@@ -202,7 +202,7 @@ def list_users():
         role=role,
         agency_id=agency_id,
         roles=ROLE_LABELS,
-        agencies=agencies,
+        agency_options=every_agency_option_tags,
     )
 
 

@@ -28,7 +28,27 @@ def _all_option_tags() -> Markup:
 
 def agency_option_tags(selected: int | str | None = None) -> Markup:
     """<option> tags for every active agency, by name, with `selected` (an agency id) chosen."""
-    tags = remember("agency-option-tags", None, _all_option_tags)
+    return _chosen(remember("agency-option-tags", None, _all_option_tags), selected)
+
+
+def every_agency_option_tags(selected: int | str | None = None) -> Markup:
+    """<option> tags for every agency, archived ones too (so marked), by name: the administrator's
+    filter of accounts, which may be of an archived agency."""
+    return _chosen(remember("every-agency-option-tags", None, _every_option_tags), selected)
+
+
+def _every_option_tags() -> Markup:
+    rows = db.session.execute(select(Agency.id, Agency.name, Agency.active).order_by(Agency.name))
+    tags = "".join(
+        [
+            f'<option value="{int(agency_id)}">{escape(name)}{"" if active else " (archived)"}</option>'
+            for agency_id, name, active in rows
+        ]
+    )
+    return Markup(tags)  # noqa: S704 - every name is escaped above, every id is a number
+
+
+def _chosen(tags: Markup, selected: int | str | None) -> Markup:
     if selected is None or selected == "":
         return tags
     return tags.replace(OPTION_START.format(selected), SELECTED_START.format(selected), 1)

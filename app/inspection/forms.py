@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from app.auth.models import Role
 from app.forms import OneTimeForm, RealDateField, TextBox, VersionedForm, strip_filter
 from app.inspection.models import ACTIVITY_KINDS, ACTIVITY_STATUSES, GRADE_LABELS
+from app.lean_fields import LeanSelect
 
 GRADE_CHOICES = [SelectChoice(value, label) for value, label in GRADE_LABELS.items()]
 TEXT_LIMIT = 5000
@@ -150,7 +151,7 @@ class EvidenceForm(OneTimeForm):
         filters=[strip_filter],
         validators=[Length(max=300)],
     )
-    owner_agency_id = SelectField("Owner agency", widget=GovSelect(), coerce=int)
+    owner_agency_id = SelectField("Owner agency", widget=LeanSelect(), coerce=int)
     dated = RealDateField(
         "Date of the document", validators=[InputRequired("Enter the date of the document")]
     )
@@ -180,7 +181,7 @@ class ChecklistForm(VersionedForm):
         filters=[strip_filter],
         validators=[DataRequired("Enter the document"), Length(max=200)],
     )
-    owner_agency_id = SelectField("Owner agency", widget=GovSelect(), coerce=int)
+    owner_agency_id = SelectField("Owner agency", widget=LeanSelect(), coerce=int)
     due_on = RealDateField("Due", validators=[Optional()])
     evidence_id = SelectField(
         "Evidence that answers it",
@@ -244,7 +245,7 @@ class ActivityForm(VersionedForm):
         rows=4,
         limit=3000,
     )
-    agency_id = SelectField("Agency", widget=GovSelect(), coerce=int)
+    agency_id = SelectField("Agency", widget=LeanSelect(), coerce=int)
     status = SelectField(
         "Status", widget=GovSelect(), choices=[SelectChoice(k, v) for k, v in ACTIVITY_STATUSES.items()]
     )
@@ -273,7 +274,7 @@ class ImportForm(OneTimeForm):
 
 
 class UnavailableForm(OneTimeForm):
-    agency_id = SelectField("Agency", widget=GovSelect(), coerce=int)
+    agency_id = SelectField("Agency", widget=LeanSelect(), coerce=int)
     day = RealDateField("Day it cannot take part", validators=[InputRequired("Enter the day")])
     reason = StringField(
         "Why",

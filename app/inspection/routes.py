@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.fresh import fresh_sign_in
-from app.auth.models import Agency
+from app.auth.options import agency_choices
 from app.errors import on_failure
 from app.extensions import db
 from app.forms import new_token, posted
@@ -105,10 +105,7 @@ def _before_every_other_hook(state) -> None:
 
 
 def _agency_choices(blank: str | None = None):
-    agencies = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
-    )
-    return ([(NONE, blank)] if blank else []) + [(agency_id, name) for agency_id, name in agencies]
+    return ([(NONE, blank)] if blank else []) + [(int(value), name) for value, name in agency_choices()]
 
 
 # --- Overview -----------------------------------------------------------------------------------

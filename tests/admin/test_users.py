@@ -296,3 +296,21 @@ def test_an_agency_id_no_database_could_hold_is_a_field_error_not_a_500(app, cli
     )
     assert response.status_code == 422 and 'href="#agency_id"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(User.id)).where(User.email == "jo@example.test")) == 0
+
+
+def test_the_agency_filter_and_fields_offer_archived_agencies_only_where_they_belong(app, client, as_role):
+    """The list's filter offers every agency, archived ones marked, the chosen one selected; a
+    person's agency field offers the active agencies and their own, even once it is archived."""
+    active = make_agency("Bassetlaw <Youth> & Family Hub")
+    archived = make_agency("Closed Children's Centre", active=False)
+    person = make_user(full_name="Gone Person", agency=archived)
+    as_role("admin", agency=active)
+    page = client.get(f"/admin/users?agency={archived.id}").get_data(as_text=True)
+    assert f'<option value="{archived.id}" selected>Closed Children&#39;s Centre (archived)</option>' in page
+    assert f'<option value="{active.id}">Bassetlaw &lt;Youth&gt; &amp; Family Hub</option>' in page
+
+    page = client.get(f"/admin/users/{person.id}/edit").get_data(as_text=True)
+    assert f'<option value="{archived.id}" selected>Closed Children&#39;s Centre</option>' in page
+    assert f'<option value="{active.id}">' in page
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    assert f'<option value="{archived.id}"' not in page and f'<option value="{active.id}">' in page
