@@ -464,7 +464,8 @@ def add_primary_schools() -> None:
 
 def test_a_county_finds_contributing_agencies_by_name_as_it_types(portal, page: Page):
     """More agencies than the form lists: only those ticked show, others are found by name (htmx,
-    no page load), a ticked one stays ticked through the next search, and it is saved."""
+    no page load), a ticked one stays ticked through the next search, and it is saved. Enter in
+    the search box finds; in another field it sends the form."""
     add_primary_schools()
     portal.sign_in(page, ACCOUNT_FOR_ROLE["programme_manager"])
     page.goto(portal.url("/actions/new"))
@@ -494,14 +495,22 @@ def test_a_county_finds_contributing_agencies_by_name_as_it_types(portal, page: 
     assert_no_page_load(page)
     check_page(page, "programme-manager/actions-add-find-contributors")
 
+    # Enter in the box finds; it does not send the form.
+    with htmx_swap(page):
+        search.fill("hucknall")
+        search.press("Enter")
+    expect(page.locator("#contributor-status")).to_have_text("1 agency found whose name contains “hucknall”.")
+    assert_no_page_load(page)
+
     page.get_by_label("Action", exact=True).fill("Designated safeguarding leads at the spring training day")
     page.get_by_label("Project", exact=True).select_option(index=1)
     page.get_by_label("Owner agency").select_option(label="Nottinghamshire Police")
-    page.get_by_label("Named owner").fill("DI Sarah Bennett")
     page.get_by_label("Day").last.fill("30")
     page.get_by_label("Month").last.fill("6")
     page.get_by_label("Year").last.fill("2027")
-    follow_link(page, "Add action")
+    # Enter in any other field sends the form, as "Add action" would (not "Find agencies").
+    page.get_by_label("Named owner").fill("DI Sarah Bennett")
+    page.get_by_label("Named owner").press("Enter")
     expect_success_banner(page, "has been created")
     expect(page.locator(".govuk-summary-list")).to_contain_text("Forest Town Primary School")
 

@@ -31,7 +31,27 @@ function startComponents(scope = document) {
   for (const Component of COMPONENTS) {
     createAll(Component, undefined, { scope, onError });
   }
+  startFinders(scope);
 }
+
+// A finder inside a bigger form (an action's contributing agencies): a box marked
+// data-finds="<its button's id>". Without JavaScript the button is the form's first submit
+// button, so Enter in any field finds (nothing is lost: the form comes back as typed). With it,
+// the button only finds (htmx), Enter in the box finds, and Enter elsewhere sends the form as
+// its main button would.
+function startFinders(scope) {
+  for (const box of scope.querySelectorAll("[data-finds]")) {
+    const button = document.getElementById(box.dataset.finds);
+    if (button) button.type = "button";
+  }
+}
+
+document.addEventListener("keydown", (event) => {
+  const box = event.target;
+  if (event.key !== "Enter" || !(box instanceof HTMLInputElement) || !box.dataset.finds) return;
+  event.preventDefault();
+  document.getElementById(box.dataset.finds)?.click();
+});
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 startComponents();
