@@ -39,7 +39,7 @@ from app.actions.models import (
     Review,
 )
 from app.actions.services import ActionDetails
-from app.auth.options import agency_choices
+from app.auth.options import agency_select_choices
 from app.extensions import db
 from app.forms import OneTimeForm, RealDateField, TextBox, VersionedForm, strip_filter
 from app.report_cache import remember
@@ -146,7 +146,12 @@ class ActionForm(VersionedForm):
         "Contributing agencies", widget=SomeCheckboxes(), validators=[Optional()]
     )
     # Shown only while agencies are too many to list (see `contributor_finder`); never saved.
-    contributor_search = StringField("Find an agency by name", widget=GovTextInput(), filters=[strip_filter])
+    # Rendered by the template beside its button (a search box, not a GOV.UK text input).
+    contributor_search = StringField(
+        "Find a contributing agency by name",
+        description="Part of its name is enough, for example “Primary”",
+        filters=[strip_filter],
+    )
     find_contributors = SubmitField("Find agencies")
     start_date = RealDateField("Start date", validators=[Optional()])
     due_date = RealDateField(
@@ -324,11 +329,10 @@ def action_form(user, action: Action | None = None, formdata=None) -> ActionForm
             "evidence": action.evidence,
         }
     form = (NewActionForm if action is None else ActionForm)(formdata=formdata, data=data)
-    agencies = [SelectChoice(value, name) for value, name in agency_choices()]
-    form.contributor_ids.choices = agencies
+    form.contributor_ids.choices = agency_select_choices()
     if permissions.MANAGE.allows(user):
         # The template offers these as agency_option_tags(), kept ready-made.
-        form.owner_agency_id.choices = [SelectChoice("", "Choose an agency"), *agencies]
+        form.owner_agency_id.choices = agency_select_choices("Choose an agency")
         form.project_id.choices = project_choices()
         form.submit.label.text = "Save action" if action is not None else "Add action"
         return form

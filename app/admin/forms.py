@@ -55,15 +55,6 @@ class NewAgencyForm(AgencyForm, OneTimeForm):
     """Adding an agency: a double click adds one."""
 
 
-def agency_choices(include: Agency | None = None) -> list[SelectChoice]:
-    """Every active agency (kept: app.auth.options), and `include` (a person's own) if archived."""
-    active = options.agency_choices()
-    extra = [(str(include.id), include.name)] if include is not None and not include.active else []
-    return [SelectChoice("", "Choose an agency")] + [
-        SelectChoice(value, name) for value, name in extra + active
-    ]
-
-
 ROLE_CHOICES = [SelectChoice("", "Choose a role")] + [
     SelectChoice(str(r), label) for r, label in ROLE_LABELS.items()
 ]
@@ -92,7 +83,10 @@ class UserDetailsForm(FlaskForm):
     def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._user = user
-        self.agency_id.choices = agency_choices(include=user.agency if user else None)
+        # Every active agency, and the person's own if it is archived.
+        self.agency_id.choices = options.agency_select_choices(
+            "Choose an agency", also=user.agency if user else None
+        )
 
     def validate_agency_id(self, field):
         agency_id = bounded_int(field.data) if field.data else None

@@ -205,15 +205,11 @@ def _sentence(event, who: str) -> str:
     return sentence[:1].upper() + sentence[1:]
 
 
-def describe(events_: list) -> list[EventLine]:
-    """Each event of a page as a line of the trail. One query, for the names of their records."""
-    return [EventLine(event, *words) for event, words in zip(events_, words_for(events_), strict=True)]
-
-
 def words_for(events_: list) -> list[tuple]:
-    """What describe() says of each event, as plain values (who, sentence, record's name and link,
-    changes): what a page may keep, as the events never change and their records' names only by
-    audited changes."""
+    """Each event of a page as a line of the trail (an EventLine, less the event): who, the
+    sentence, the record's name and link, the changes. One query, for the names of the records.
+    Plain values, so a page may keep them: events never change, and their records' names change
+    only by audited changes."""
     records = _find_records(_wanted_ids(events_))
     lines = []
     for event in events_:

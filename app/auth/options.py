@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import Agency
 from app.extensions import db
@@ -58,6 +59,14 @@ def agency_choices() -> list[tuple[str, str]]:
     """(id, name) of every active agency, by name: what a form's agency field accepts, as
     agency_option_tags() offers it. Shared between requests: callers must not change it."""
     return remember("agency-choices", None, _agency_choices)
+
+
+def agency_select_choices(blank: str | None = None, *, also=None) -> list[SelectChoice]:
+    """agency_choices() as a select field's choices: `blank` first (no value) if given, and `also`
+    (an agency: a person's own) if it is not among them, being archived."""
+    first = [SelectChoice("", blank)] if blank is not None else []
+    extra = [SelectChoice(str(also.id), also.name)] if also is not None and not also.active else []
+    return first + extra + [SelectChoice(value, name) for value, name in agency_choices()]
 
 
 def _agency_choices() -> list[tuple[str, str]]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.actions.models import Project
-from app.auth.options import agency_choices
+from app.auth.options import agency_select_choices
 from app.extensions import db
 from app.forms import OneTimeForm, RealDateField, TextBox, VersionedForm, strip_filter
 from app.programme.services import ProjectDetails
@@ -83,9 +82,7 @@ def project_form(project: Project | None = None, formdata=None) -> ProjectForm:
         }
     form = (NewProjectForm if project is None else ProjectForm)(formdata=formdata, data=data, project=project)
     # The template offers these as agency_option_tags(), kept ready-made.
-    form.lead_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
-        SelectChoice(value, name) for value, name in agency_choices()
-    ]
+    form.lead_agency_id.choices = agency_select_choices("Choose an agency")
     return form
 
 
