@@ -35,6 +35,9 @@ BUDGETS = {
     ("/actions/?rag=red", "trust_member", True): 4,
     ("/actions/?agency=1&overdue=1", "agency_lead", False): 6,
     ("/programme/", "trust_member", False): 4,
+    # Adding an action: every active agency, three times (the owner's choices and options, the
+    # contributors' choices: one kept list with REPORT_CACHE on), and every project.
+    ("/actions/new", "programme_manager", False): 5,
     ("/people", "partner", False): 4,
     ("/admin/users", "admin", False): 4,
     # The newest event (what the kinds below are kept under with REPORT_CACHE on), the kinds of
@@ -132,6 +135,7 @@ KEPT_BUDGETS = {
     ("/returns/", "trust_member", False): 2,
     ("/returns/?status=submitted", "trust_member", True): 2,
     ("/programme/", "trust_member", False): 1,
+    ("/actions/new", "programme_manager", False): 1,
     ("/feedback/", "participation_lead", False): 2,
     ("/feedback/summary", "trust_member", False): 1,
     ("/progress/", "trust_member", False): 1,

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from app.actions.forms import action_form
 from app.actions.services import post_update
 from app.audit import record
 from app.auth.models import Agency
@@ -371,6 +372,50 @@ def test_the_project_filter_is_kept_and_a_renamed_project_shows_at_once(cache_on
         )
         db.session.commit()
     assert "Multi-agency training, refreshed<" in client.get("/actions/").get_data(as_text=True)
+
+
+def test_the_action_forms_agencies_and_projects_are_kept_and_a_new_one_is_offered_at_once(
+    cache_on, client, as_role
+):
+    """Adding an action offers every agency (owner and contributors) and every project, kept as
+    the select's choices until shared data changes; a new agency or project is offered at once,
+    and each may be chosen."""
+    project = make_project()
+    pm = as_role("programme_manager")
+    page = client.get("/actions/new").get_data(as_text=True)
+    assert f"{project.code} {project.title}<" in page
+    with counted_queries(cache_on) as kept:
+        assert client.get("/actions/new").status_code == 200
+    asked = " ".join(" ".join(q.split()) for q in kept)
+    assert "FROM agencies" not in asked and "FROM projects" not in asked, "the choices were kept"
+    with cache_on.test_request_context():
+        first, again = action_form(reload(pm)), action_form(reload(pm))
+        for name in ("owner_agency_id", "contributor_ids", "project_id"):
+            kept_choice = getattr(first, name).choices[-1]
+            assert getattr(again, name).choices[-1] is kept_choice, (
+                f"{name}: the same choices, not made again"
+            )
+
+    newcomer = Agency(name="Ollerton Family Hub", kind="voluntary")
+    db.session.add(newcomer)
+    db.session.commit()
+    with cache_on.test_request_context():
+        record("agency.create", reload(newcomer), summary="Added")
+        db.session.commit()
+    second = make_project(number=project.number + 1, title="Early help for older children")
+    with cache_on.test_request_context():
+        record("project.create", reload(second), summary="Added")
+        db.session.commit()
+    page = client.get("/actions/new").get_data(as_text=True)
+    assert f'<option value="{newcomer.id}">Ollerton Family Hub</option>' in page
+    assert f"{reload(second).code} Early help for older children<" in page
+    with cache_on.test_request_context():
+        form = action_form(reload(pm))
+        assert (str(newcomer.id), "Ollerton Family Hub") in [
+            (c.value, c.label) for c in form.owner_agency_id.choices
+        ]
+        assert str(newcomer.id) in [c.value for c in form.contributor_ids.choices]
+        assert str(second.id) in [c.value for c in form.project_id.choices]
 
 
 def test_a_lists_total_is_kept_for_its_own_scope_and_counted_again_after_a_change(cache_on, client, sign_in):

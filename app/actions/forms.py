@@ -303,10 +303,14 @@ def _project_options() -> list[tuple[int, str]]:
 
 
 def project_choices() -> list[SelectChoice]:
-    projects = db.session.scalars(select(Project).order_by(Project.number))
-    return [SelectChoice("", "Choose a project")] + [
-        SelectChoice(str(p.id), f"{p.code} {p.title}") for p in projects
-    ]
+    """The action form's project select: kept until shared data changes, as project_options()."""
+    return [SelectChoice("", "Choose a project")] + remember(
+        "actions.project-choices", None, _project_choices
+    )
+
+
+def _project_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(project_id), label) for project_id, label in project_options()]
 
 
 def action_form(user, action: Action | None = None, formdata=None) -> ActionForm:

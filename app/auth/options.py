@@ -66,7 +66,13 @@ def agency_select_choices(blank: str | None = None, *, also=None) -> list[Select
     (an agency: a person's own) if it is not among them, being archived."""
     first = [SelectChoice("", blank)] if blank is not None else []
     extra = [SelectChoice(str(also.id), also.name)] if also is not None and not also.active else []
-    return first + extra + [SelectChoice(value, name) for value, name in agency_choices()]
+    return first + extra + remember("agency-select-choices", None, _agency_select_choices)
+
+
+def _agency_select_choices() -> list[SelectChoice]:
+    """Kept as SelectChoice objects too: making 500 of them took longer than the rest of a form's
+    fields (the form for adding an action makes two such lists)."""
+    return [SelectChoice(value, name) for value, name in agency_choices()]
 
 
 def _agency_choices() -> list[tuple[str, str]]:
