@@ -339,6 +339,10 @@ def test_a_live_home_panel_is_asked_every_time(cache_on, client, as_role):
     )
     db.session.commit()  # no audit event: a kept panel would not see it
     assert "1 account is paused after repeated failed sign-ins" in client.get("/").get_data(as_text=True)
+    db.session.add(SignInThrottle(key="y" * 64, failure_count=5, locked_until=utcnow()))
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "1 account is paused" in page, "a pause that has ended by the clock of this request is not counted"
 
 
 def test_the_project_filter_is_kept_and_a_renamed_project_shows_at_once(cache_on, client, as_role):

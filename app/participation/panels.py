@@ -4,6 +4,7 @@ with how long it has waited, and how many new messages there are."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask import url_for
 from sqlalchemy import func, literal, select, true
@@ -62,6 +63,13 @@ def _new_and_urgent() -> tuple[int, list[tuple[int, datetime]]]:
     oldest URGENT_LISTED, oldest first), in one statement: the count rides on every row of the
     waiting messages, outer-joined to one row so that it comes back when none is waiting. The panel
     stays live (it says how long each has waited), so this runs on every home page it is on."""
+    rows = db.session.execute(_new_and_urgent_statement()).all()
+    return rows[0][0], [(row.id, row.received_at) for row in rows if row.id is not None]
+
+
+@lru_cache(maxsize=1)
+def _new_and_urgent_statement():
+    """Built once (it has no parameters): building it cost more than running it."""
     waiting = (
         awaiting_action().with_only_columns(Feedback.id, Feedback.received_at).limit(URGENT_LISTED).subquery()
     )
@@ -71,9 +79,8 @@ def _new_and_urgent() -> tuple[int, list[tuple[int, datetime]]]:
         .scalar_subquery()
     )
     one_row = select(literal(1).label("one")).subquery()
-    rows = db.session.execute(
+    return (
         select(new, waiting.c.id, waiting.c.received_at)
         .select_from(one_row.outerjoin(waiting, true()))
         .order_by(waiting.c.received_at, waiting.c.id)
-    ).all()
-    return rows[0][0], [(row.id, row.received_at) for row in rows if row.id is not None]
+    )

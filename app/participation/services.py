@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, has_request_context, request
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import bindparam, delete, func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.audit import record
@@ -239,10 +240,9 @@ class TriagePage(Pagination):
     three parts in one statement (four queries at most)."""
 
     def _query_items(self) -> list[Feedback]:
-        waiting, new, rest = _queue_parts()
-
         def count_parts() -> tuple[int, int, int]:
             total = db.session.scalar(select(func.count(Feedback.id))) or 0
+            waiting, new, _ = _queue_parts()
             first = [db.session.scalar(select(func.count(Feedback.id)).where(p)) or 0 for p in (waiting, new)]
             return total, first[0], first[1]
 
@@ -253,26 +253,42 @@ class TriagePage(Pagination):
         sizes = [*first, max(total - sum(first), 0)]
         start = (self.page - 1) * self.per_page
         end = start + self.per_page
-        slices = []  # the page's share of each part it overlaps
+        parts, bounds = [], {}  # the parts the page overlaps, and its share of each
         part_start = 0
-        for part, size in zip((waiting, new, rest), sizes, strict=True):
+        for part, size in enumerate(sizes):
             low, high = max(start, part_start), min(end, part_start + size)
             if low < high:
-                newest_first = (Feedback.received_at.desc(), Feedback.id.desc())
-                ids = select(Feedback.id).where(part).order_by(*newest_first).offset(low - part_start)
-                slices.append(select(ids.limit(high - low).subquery().c.id))
+                parts.append(part)
+                bounds[f"offset_{part}"], bounds[f"limit_{part}"] = low - part_start, high - low
             part_start += size
-        if not slices:
+        if not parts:
             return []
-        on_page = slices[0] if len(slices) == 1 else union_all(*slices)
-        items = db.session.scalars(
-            select(Feedback).where(Feedback.id.in_(on_page)).options(joinedload(Feedback.consultation))
-        ).all()
+        items = db.session.scalars(_page_statement(tuple(parts)), bounds).all()
         newest_first = sorted(items, key=lambda item: (item.received_at, item.id), reverse=True)
         return sorted(newest_first, key=_queue_part)
 
     def _query_count(self) -> int:
         return self._total
+
+
+@lru_cache(maxsize=8)
+def _page_statement(parts: tuple[int, ...]):
+    """A page's messages from `parts` (indexes into _queue_parts()), each part's offset and limit
+    bound as parameters: built once for each set of parts, as building it took longer than running
+    it. The newest first within each part, in the order of the received_at index."""
+    conditions = _queue_parts()
+    slices = []
+    for part in parts:
+        ids = (
+            select(Feedback.id)
+            .where(conditions[part])
+            .order_by(Feedback.received_at.desc(), Feedback.id.desc())
+            .offset(bindparam(f"offset_{part}"))
+            .limit(bindparam(f"limit_{part}"))
+        )
+        slices.append(select(ids.subquery().c.id))
+    on_page = slices[0] if len(slices) == 1 else union_all(*slices)
+    return select(Feedback).where(Feedback.id.in_(on_page)).options(joinedload(Feedback.consultation))
 
 
 def triage_page(page: int, per_page: int) -> TriagePage:
