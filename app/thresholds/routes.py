@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.fresh import fresh_sign_in
@@ -61,20 +61,22 @@ def readable_document(slug: str) -> ThresholdDocument:
     """Public documents for anyone; partners-only ones need a sign-in; unknown ones are 404. With
     its versions and who published each, which every page of a document lists or shows, in the
     same statement (a document has a few versions)."""
-    document = (
-        db.session.scalars(
-            select(ThresholdDocument)
-            .where(ThresholdDocument.slug == slug)
-            .options(joinedload(ThresholdDocument.versions).joinedload(ThresholdVersion.published_by))
-        )
-        .unique()
-        .one_or_none()
-    )
+    document = db.session.scalars(_document_statement(), {"slug": slug}).unique().one_or_none()
     if document is None:
         abort(404)
     if not document.is_public and not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     return document
+
+
+@lru_cache(maxsize=1)
+def _document_statement():
+    """Built once: every page of a document runs it, and building it cost more than running it."""
+    return (
+        select(ThresholdDocument)
+        .where(ThresholdDocument.slug == bindparam("slug"))
+        .options(joinedload(ThresholdDocument.versions).joinedload(ThresholdVersion.published_by))
+    )
 
 
 CONTENT = (
@@ -203,21 +205,31 @@ def _acknowledgement_and_receipt(version: ThresholdVersion, user) -> tuple:
     """The reader's agency's acknowledgement of the version and the reader's own read receipt,
     either None, in one statement (one round trip on PostgreSQL, not two)."""
     row = db.session.execute(
+        _acknowledgement_statement(),
+        {"version_id": version.id, "agency_id": user.agency_id, "user_id": user.id},
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+@lru_cache(maxsize=1)
+def _acknowledgement_statement():
+    """Built once, as _document_statement()."""
+    return (
         select(AgencyAcknowledgement, ReadReceipt)
         .select_from(ThresholdVersion)
         .outerjoin(
             AgencyAcknowledgement,
             and_(
                 AgencyAcknowledgement.version_id == ThresholdVersion.id,
-                AgencyAcknowledgement.agency_id == user.agency_id,
+                AgencyAcknowledgement.agency_id == bindparam("agency_id"),
             ),
         )
         .outerjoin(
-            ReadReceipt, and_(ReadReceipt.version_id == ThresholdVersion.id, ReadReceipt.user_id == user.id)
+            ReadReceipt,
+            and_(ReadReceipt.version_id == ThresholdVersion.id, ReadReceipt.user_id == bindparam("user_id")),
         )
-        .where(ThresholdVersion.id == version.id)
-    ).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+        .where(ThresholdVersion.id == bindparam("version_id"))
+    )
 
 
 def _matching(version: ThresholdVersion, concern: str, level: int | None) -> list:
