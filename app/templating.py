@@ -131,6 +131,7 @@ def register_template_helpers(app: Flask) -> None:
     # context processor (the navigation included) and sends two signals for each field; a return
     # form has sixty. Their templates need only their params, so they render straight from Jinja.
     GovFormBase.render = _render_field_macro
+    GovFormBase.__call__ = _render_field
 
 
 def _navigation() -> list[dict]:
@@ -198,10 +199,10 @@ def govuk_component(name: str, params: dict) -> Markup:
     return kept_html(key, render)
 
 
-def _blank_field_key(widget, params: dict) -> tuple | None:
+def _blank_field_key(widget, params: dict, shows_its_default: bool = False) -> tuple | None:
     """The key of a field that holds nobody's answer, or None: only such fields are kept, so
     nobody's answers stay in memory after their request."""
-    if not _holds_nobodys_answer(widget, params):
+    if not _holds_nobodys_answer(widget, params, shows_its_default):
         return None
     try:
         return (id(current_app), "field", widget.template, _frozen(params))
@@ -209,13 +210,14 @@ def _blank_field_key(widget, params: dict) -> tuple | None:
         return None
 
 
-def _holds_nobodys_answer(widget, params: dict) -> bool:
-    """A field shown empty and without an error; a button (its value is the form's own); or any
-    field of a public form shown afresh (a GET by nobody signed in, with nothing in its address
-    to fill it from: its choices and defaults are the form's, the same for everyone)."""
+def _holds_nobodys_answer(widget, params: dict, shows_its_default: bool = False) -> bool:
+    """A field shown empty and without an error; a button (its value is the form's own); a field
+    showing its form's own default (nothing was sent for it); or any field of a public form shown
+    afresh (a GET by nobody signed in, with nothing in its address to fill it from: its choices and
+    defaults are the form's, the same for everyone)."""
     if params.get("errorMessage"):
         return False
-    if widget.template == "govuk_frontend_wtf/button.html":
+    if widget.template == "govuk_frontend_wtf/button.html" or shows_its_default:
         return True
     if request.method == "GET" and not request.args and not request.view_args:
         if not current_user.is_authenticated:
@@ -225,9 +227,29 @@ def _holds_nobodys_answer(widget, params: dict) -> bool:
     return not any(item.get("checked") or item.get("selected") for item in params.get("items") or ())
 
 
-def _render_field_macro(widget, params: dict) -> Markup:
+def _render_field_macro(widget, params: dict, shows_its_default: bool = False) -> Markup:
     """The GOV.UK macro's HTML for these params. A blank field (a form's first showing, as a young
     person's form is for everyone) is rendered once per process and kept."""
     template = current_app.jinja_env.get_template(widget.template)
+    key = _blank_field_key(widget, params, shows_its_default)
     # The library wraps the same autoescaped output in Markup; nothing here is unescaped input.
-    return kept_html(_blank_field_key(widget, params), lambda: Markup(template.render(params=params)))  # noqa: S704
+    return kept_html(key, lambda: Markup(template.render(params=params)))  # noqa: S704
+
+
+def _render_field(widget, field, **kwargs) -> Markup:
+    """GOV.UK's widget call (GovFormBase.__call__), told whether the field shows its default."""
+    return _render_field_macro(widget, widget.map_gov_params(field, **kwargs), _shows_its_default(field))
+
+
+def _shows_its_default(field) -> bool:
+    """Nothing was sent for the field and it shows its form's default (a fixed value, not one
+    worked out), without an error: what it shows is the form's, not anybody's answer. (A saved
+    answer that happens to be the default shows just the same.)"""
+    default = getattr(field, "default", None)
+    return (
+        not field.raw_data
+        and not field.errors
+        and default is not None
+        and not callable(default)
+        and field.data == default
+    )

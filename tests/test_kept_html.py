@@ -24,6 +24,12 @@ class Sample(FlaskForm):
         choices=[SelectChoice("school", "School"), SelectChoice("other", "Something else")],
         widget=GovRadioInput(),
     )
+    listed = RadioField(
+        "How many to list",
+        choices=[SelectChoice("25", "25"), SelectChoice("50", "50"), SelectChoice("100", "100")],
+        default="50",
+        widget=GovRadioInput(),
+    )
     ways = SelectMultipleField(
         "How can we reply?",
         choices=[SelectChoice("text", "Text"), SelectChoice("email", "Email")],
@@ -31,9 +37,11 @@ class Sample(FlaskForm):
     )
 
 
-def _render(app, name: str, data: dict | None = None, error: str | None = None, **params) -> str:
+def _render(
+    app, name: str, data: dict | None = None, error: str | None = None, saved: dict | None = None, **params
+) -> str:
     with app.test_request_context(method="POST" if data else "GET", data=data or {}):
-        field = Sample()[name]
+        field = Sample(data=saved)[name]
         if error:
             field.errors = [error]
         return str(field(params=params) if params else field())
@@ -59,6 +67,19 @@ def test_fields_holding_an_answer_or_an_error_are_never_kept(app):
     assert 'value="email" checked' in _render(app, "ways", {"ways": ["email"]})
     assert "Enter what should change" in _render(app, "words", error="Enter what should change")
     assert templating._kept_html == {}, "nobody's answers or errors stay in memory"
+
+
+def test_a_field_showing_its_forms_default_is_kept_and_one_showing_an_answer_is_not(app):
+    templating._kept_html.clear()
+    # Posted without it (another field of the form sent, as a "find" button does): it shows the default.
+    shown = _render(app, "listed", {"name": "Sam"})
+    assert 'value="50" checked' in shown
+    assert len(templating._kept_html) == 1, "the form's own default is nobody's answer"
+    templating._kept_html.clear()
+    assert 'value="100" checked' in _render(app, "listed", {"name": "Sam"}, saved={"listed": "100"})
+    assert 'value="50" checked' in _render(app, "listed", {"listed": "50"})
+    assert templating._kept_html == {}, "a saved answer, or one sent (even the default), is not kept"
+    assert _render(app, "listed", {"name": "Sam"}) == shown
 
 
 def test_params_that_render_differently_are_kept_apart(app):
