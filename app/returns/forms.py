@@ -194,11 +194,17 @@ class AmendForm(VersionedForm, OneTimeForm):
 PAGE_FORM_PREFIXES = {"submit_form": "submit", "accept_form": "accept", "amend_form": "amend"}
 
 
-def page_forms(ret: Return, posted_form: str | None = None, formdata=None, **given) -> dict:
+def page_forms(ret: Return, posted_form: str | None = None, formdata=None, *, wanted=None, **given) -> dict:
+    """The forms of a return's page: those `given`, and the others made afresh, but only those
+    `wanted` (names; all if None): the rest are None (a page shows only the forms its reader may
+    use, and each costs as much to make as a field of the return)."""
     forms = {}
     for name, prefix in PAGE_FORM_PREFIXES.items():
         if name in given:
             forms[name] = given[name]
+            continue
+        if wanted is not None and name not in wanted and name != posted_form:
+            forms[name] = None
             continue
         form_class = {"submit_form": SubmitReturnForm, "accept_form": AcceptForm, "amend_form": AmendForm}[
             name

@@ -53,6 +53,7 @@ from app.returns.models import (
     STATUS_TAGS,
     Return,
     ReturnPeriod,
+    ReturnStatus,
     ReturnTransition,
 )
 from app.returns.questions import sections
@@ -182,6 +183,7 @@ def _return_page(
     editing = ret.is_editable and permissions.PREPARE.allows(user, ret)
     if editing and form is None:
         form = return_form(ret)
+    shown = _forms_shown(ret, user)
     transitions = db.session.scalars(
         select(ReturnTransition)
         .where(ReturnTransition.return_id == ret.id)
@@ -198,8 +200,17 @@ def _return_page(
         conflict=conflict,
         saved=saved,
         **({"form": form} if editing else {}),
-        **page_forms(ret, **forms),
+        shown_forms=shown,
+        **page_forms(ret, wanted=shown, **forms),
     )
+
+
+def _forms_shown(ret: Return, user) -> set[str]:
+    """The forms the page shows this reader, by the permissions its template asks."""
+    shown = {"submit_form"} if permissions.SUBMIT.allows(user, ret) else set()
+    if ret.status == ReturnStatus.SUBMITTED and permissions.REVIEW.allows(user, ret):
+        shown |= {"accept_form", "amend_form"}
+    return shown
 
 
 @bp.route("/<int:return_id>", methods=["GET", "POST"])
@@ -237,7 +248,7 @@ def show_return(return_id: int):
 @requires(permissions.SUBMIT)
 def submit_return_page(return_id: int):
     ret = visible_return_or_404(return_id)
-    forms = page_forms(ret, "submit_form", posted())
+    forms = page_forms(ret, "submit_form", posted(), wanted={"submit_form"})
     form = forms["submit_form"]
     answer = partial(_return_page, ret, submit_form=form)
     if not form.validate_on_submit():
@@ -255,7 +266,7 @@ def submit_return_page(return_id: int):
 
 
 def _review(ret: Return, name: str):
-    forms = page_forms(ret, name, posted())
+    forms = page_forms(ret, name, posted(), wanted={name})
     form = forms[name]
     answer = partial(_return_page, ret, **{name: form})
     if not form.validate_on_submit():

@@ -178,6 +178,27 @@ def test_partners_prepare_but_do_not_submit(app, client, as_role):
     assert reload(ret).status == "draft"
 
 
+def test_each_reader_is_shown_only_the_forms_they_may_use_now(app, client, as_role):
+    draft = make_return()
+    as_role("agency_lead", agency=draft.agency)
+    page = client.get(f"/returns/{draft.id}").get_data(as_text=True)
+    assert "Submit the return" in page and "Accept the return" not in page
+
+    submitted = make_return(period=draft.period, status="submitted")
+    client.post("/logout")
+    as_role("agency_lead", agency=submitted.agency)
+    page = client.get(f"/returns/{submitted.id}").get_data(as_text=True)
+    assert "Submit the" not in page and "Accept the return" not in page, "its own agency does not review it"
+    client.post("/logout")
+    as_role("programme_manager")
+    page = client.get(f"/returns/{submitted.id}").get_data(as_text=True)
+    assert "Accept the return" in page and "Return it for amendment" in page and "Submit the" not in page
+
+    accepted = make_return(period=draft.period, status="accepted")
+    page = client.get(f"/returns/{accepted.id}").get_data(as_text=True)
+    assert "Accept the return" not in page and "Return it for amendment" not in page, "reviewed already"
+
+
 def test_a_submitted_return_is_read_only_to_everyone(app, client, as_role):
     ret = make_return(status="submitted")
     lead = as_role("agency_lead", agency=ret.agency)
