@@ -14,9 +14,10 @@ commits, the second finds its row and says "already saved"; if it rolls back, th
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask import flash, redirect
-from sqlalchemy import ForeignKey, String, update
+from sqlalchemy import ForeignKey, String, bindparam, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db_types import UTCDateTime, insert_unless_there, utcnow
@@ -36,14 +37,25 @@ def first_use(form, user=None) -> Submission | None:
     """None if this form's token is new (and is now recorded); else the earlier submission."""
     token = form.submission_token.data
     recorded = db.session.scalar(
-        insert_unless_there(db.session, Submission)
-        .values(token=token, user_id=getattr(user, "id", None), created_at=utcnow(), result_url="")
-        .on_conflict_do_nothing(index_elements=[Submission.token])
-        .returning(Submission.token)
+        _record_statement(db.session.get_bind().dialect.name),
+        {"token": token, "user_id": getattr(user, "id", None), "created_at": utcnow()},
     )
     if recorded is not None:
         return None
     return db.session.get(Submission, token, populate_existing=True)
+
+
+@lru_cache(maxsize=2)
+def _record_statement(dialect: str):
+    """The INSERT that records a token unless it is there, for `dialect`: built once, as every form
+    post runs it and building it cost more than running it."""
+    return (
+        insert_unless_there(db.session, Submission)
+        .values(token=bindparam("token"), user_id=bindparam("user_id"), created_at=bindparam("created_at"))
+        .values(result_url="")
+        .on_conflict_do_nothing(index_elements=[Submission.token])
+        .returning(Submission.token)
+    )
 
 
 def record_result(form, url: str) -> None:

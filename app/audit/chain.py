@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditChain, AuditEvent
@@ -64,18 +64,22 @@ def keep_for_commit(session: Session, e: AuditEvent) -> None:
 
 def _head(session: Session, count: int) -> tuple[int, str]:
     """Lock the chain's head, move it on by `count` and give (its new seq, its old hash)."""
-    move = (
-        update(AuditChain)
-        .where(AuditChain.id == HEAD_ID)
-        .values(seq=AuditChain.seq + count)
-        .returning(AuditChain.seq, AuditChain.hash)
-    )
-    moved = session.execute(move).first()
+    moved = session.execute(_MOVE_HEAD, {"count": count}).first()
     if moved is None:  # an empty database: the chain starts here (once, however many commit now)
         start = insert_unless_there(session, AuditChain).values(id=HEAD_ID, seq=0, hash=GENESIS)
         session.execute(start.on_conflict_do_nothing())
-        moved = session.execute(move).one()
+        moved = session.execute(_MOVE_HEAD, {"count": count}).one()
     return moved.seq, moved.hash
+
+
+# Built once: every change to shared data runs both, and building them cost more than running them.
+_MOVE_HEAD = (
+    update(AuditChain)
+    .where(AuditChain.id == HEAD_ID)
+    .values(seq=AuditChain.seq + bindparam("count"))
+    .returning(AuditChain.seq, AuditChain.hash)
+)
+_SET_HEAD_HASH = update(AuditChain).where(AuditChain.id == HEAD_ID).values(hash=bindparam("new_hash"))
 
 
 @event.listens_for(Session, "before_commit")
@@ -90,7 +94,7 @@ def _link_onto_the_chain(session: Session) -> None:
         for seq, e in enumerate(events, start=last_seq - len(events) + 1):
             e.chain_seq, e.prev_hash = seq, prev_hash
             e.hash = prev_hash = link(prev_hash, e)
-        session.execute(update(AuditChain).where(AuditChain.id == HEAD_ID).values(hash=prev_hash))
+        session.execute(_SET_HEAD_HASH, {"new_hash": prev_hash})
 
 
 @event.listens_for(Session, "after_transaction_end")
