@@ -46,6 +46,15 @@ DURATION = int(os.environ.get("DURATION", "10"))
 # Each page in this many runs, each after bare Flask for as long: the shared machine's speed drifts
 # within seconds, so a page is compared with bare Flask measured next to it, run by run.
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
+# A pause before each run, so that its connections find the machine idle. Started straight after
+# another run, while the last server was still finishing its answers, one gunicorn worker often woke
+# first and took all 16 connections (keep-alive keeps them there): bare Flask then ran on one worker
+# at a quarter of its rate (2,100-2,400 requests/s against 7,000-10,000), in 3 of 12 runs.
+SETTLE_SECONDS = 0.5
+# Each worker takes at most its share of the clients' connections and its threads' number more, so
+# that both workers serve (a worker takes none beyond it) and every connection is kept alive (a
+# gthread worker keeps alive at most worker_connections - threads; more are closed after an answer).
+WORKER_CONNECTIONS = int(os.environ.get("WORKER_CONNECTIONS", -(-CLIENTS // WORKERS) + THREADS))
 PORTAL_PORT, HELLO_PORT = 8701, 8702
 
 # Budgets (issue "Performance at partnership scale").
@@ -142,6 +151,8 @@ def serve(app_spec: str, port: int, env: dict) -> subprocess.Popen:
             "gthread",
             "--threads",
             str(THREADS),
+            "--worker-connections",
+            str(WORKER_CONNECTIONS),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -247,7 +258,9 @@ end
 """
 
 
-def wrk(port: int, page: Page | None, headers: dict | None, seconds: int = DURATION) -> dict:
+def wrk(
+    port: int, page: Page | None, headers: dict | None, seconds: int = DURATION, clients: int = CLIENTS
+) -> dict:
     path = page.path if page else "/"
     lua = LUA % {
         "method": page.method if page else "GET",
@@ -266,7 +279,7 @@ def wrk(port: int, page: Page | None, headers: dict | None, seconds: int = DURAT
                 "--threads",
                 "2",
                 "--connections",
-                str(CLIENTS),
+                str(clients),
                 "--duration",
                 f"{seconds}s",
                 "--timeout",
@@ -297,7 +310,9 @@ def measure_beside_hello(page: Page, headers: dict) -> dict:
     seconds = max(1, round(DURATION / ROUNDS))
     runs, hellos = [], []
     for _ in range(ROUNDS):
+        time.sleep(SETTLE_SECONDS)
         hellos.append(wrk(HELLO_PORT, None, None, seconds=seconds))
+        time.sleep(SETTLE_SECONDS)
         runs.append(wrk(PORTAL_PORT, page, headers, seconds=seconds))
     return combined(runs, hellos)
 
@@ -540,7 +555,8 @@ def report(results: list[Result], hello: dict, database: str, mixed: dict | None
     lines = [
         f"## {database} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"Machine: {machine()}. gunicorn {WORKERS} gthread workers × {THREADS} threads; wrk, "
+        f"Machine: {machine()}. gunicorn {WORKERS} gthread workers × {THREADS} threads, at most "
+        f"{WORKER_CONNECTIONS} connections each; wrk, "
         f'{CLIENTS} connections, {DURATION} s per page. Bare Flask "hello" at the start: '
         f"{hello['rate']:.0f} requests/s, p95 {hello['p95']:.1f} ms. Each page runs in {ROUNDS} parts, each "
         "just after bare Flask for as long: its share of bare Flask is the median of the parts' ratios, "
@@ -563,7 +579,8 @@ def report(results: list[Result], hello: dict, database: str, mixed: dict | None
     if mixed:
         lines += [
             "",
-            f"Mixed run (the actions list read while progress updates are posted, at the same time): "
+            f"Mixed run (the actions list read by {CLIENTS // 2 or 1} clients while {CLIENTS // 2 or 1} "
+            "others post progress updates, at the same time): "
             f"reads {mixed['read']['rate']:.0f}/s p95 {mixed['read']['p95']:.1f} ms, writes "
             f"{mixed['write']['rate']:.0f}/s p95 {mixed['write']['p95']:.1f} ms; answers "
             f"{mixed['read']['statuses']} and {mixed['write']['statuses']}.",
@@ -701,15 +718,17 @@ def report_extras(extras: dict) -> str:
 
 
 def mixed_run(headers: dict) -> dict:
-    """Reads and writes at the same time: two wrk processes against one server."""
+    """Reads and writes at the same time: two wrk processes against one server, half the clients
+    each (the workers take CLIENTS connections in all)."""
     read_page = Page("Actions list", "/actions/?rag=red", "trust_member")
     write_page = next(p for p in pages() if p.name == "Action update (POST)")
     with tempfile.TemporaryDirectory():
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(2) as pool:
-            read = pool.submit(wrk, PORTAL_PORT, read_page, headers["trust_member"])
-            write = pool.submit(wrk, PORTAL_PORT, write_page, headers["programme_manager"])
+            half = max(1, CLIENTS // 2)
+            read = pool.submit(wrk, PORTAL_PORT, read_page, headers["trust_member"], clients=half)
+            write = pool.submit(wrk, PORTAL_PORT, write_page, headers["programme_manager"], clients=half)
             return {"read": read.result(), "write": write.result()}
 
 
