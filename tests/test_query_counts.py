@@ -118,8 +118,9 @@ def test_key_pages_run_a_fixed_number_of_queries_at_any_scale(app, role):
 # panel: 1). Kept: the thresholds document's body (5 fewer) and search results (shown in place of
 # the list of documents, which is not asked for), a page of the actions list and of the returns
 # view for each person (the returns view then asks only for its periods), the timetable's days
-# and each day's timetable, the programme page, the triage queue's and readiness's numbers, the
-# young people's summary, the dashboard's numbers as HTML, and the audit trail's words.
+# and each day's timetable, the programme page, the triage queue's numbers, readiness's figures
+# and areas as HTML, the young people's summary, the dashboard's numbers as HTML, and the audit
+# trail's words.
 KEPT_BUDGETS = {
     ("/", "partner", False): 1,
     ("/", "agency_lead", False): 1,
@@ -140,7 +141,7 @@ KEPT_BUDGETS = {
     ("/feedback/summary", "trust_member", False): 1,
     ("/progress/", "trust_member", False): 1,
     ("/progress/?kind=school", "trust_member", True): 1,
-    ("/inspection/", "programme_manager", False): 4,
+    ("/inspection/", "programme_manager", False): 1,
     ("/inspection/schedule/", "programme_manager", False): 1,
     # The newest event, the page's events and their count; the kinds and the words are kept.
     ("/admin/audit/", "admin", False): 4,

@@ -422,6 +422,49 @@ def test_the_action_forms_agencies_and_projects_are_kept_and_a_new_one_is_offere
         assert str(second.id) in [c.value for c in form.project_id.choices]
 
 
+def test_inspection_readiness_is_kept_and_a_ticked_document_shows_at_once(cache_on, client, as_role):
+    """The overview's figures and areas are kept as HTML until shared data changes, apart for who
+    may edit the framework (the page offers them the link)."""
+    from datetime import date
+
+    from app.inspection.evidence import add_evidence, save_checklist_item
+    from tests.inspection.helpers import evidence_details, make_framework
+
+    make_framework("Partnership working")
+    pm = as_role("programme_manager")
+    item = save_checklist_item(
+        None, user=pm, title="Minutes of the Board", owner_agency_id=pm.agency_id, due_on=date(2027, 3, 1)
+    )
+    db.session.commit()
+    assert "0 of 1</span>" in client.get("/inspection/").get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        page = client.get("/inspection/").get_data(as_text=True)
+    assert len(kept) == 1, "only the session, user and stamp: the figures and areas were kept"
+    assert "Partnership working" in page and "Edit the framework" not in page
+
+    with cache_on.test_request_context():
+        evidence = add_evidence(
+            evidence_details(owner_agency_id=pm.agency_id, link_path="/programme/"), user=reload(pm)
+        )
+        item = reload(item)
+        save_checklist_item(
+            item,
+            user=reload(pm),
+            title=item.title,
+            owner_agency_id=item.owner_agency_id,
+            due_on=item.due_on,
+            evidence_id=evidence.id,
+            version=item.lock_version,
+        )
+        db.session.commit()
+    assert "1 of 1</span>" in client.get("/inspection/").get_data(as_text=True), "an audited tick, at once"
+
+    client.post("/logout")
+    as_role("admin")
+    page = client.get("/inspection/").get_data(as_text=True)
+    assert "1 of 1</span>" in page and "Edit the framework" in page, "kept apart for who may edit it"
+
+
 def test_a_lists_total_is_kept_for_its_own_scope_and_counted_again_after_a_change(cache_on, client, sign_in):
     from tests.factories import PASSWORD
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.fresh import fresh_sign_in
 from app.auth.options import agency_choices
+from app.dates import today
 from app.errors import on_failure
 from app.extensions import db
 from app.forms import new_token, posted
@@ -114,7 +115,19 @@ def _agency_choices(blank: str | None = None):
 @bp.get("/")
 @requires(permissions.VIEW)
 def show_overview():
-    return render("inspection/overview.html", ready=readiness(current_framework()))
+    return render("inspection/overview.html", readiness_html=readiness_html())
+
+
+def readiness_html() -> Markup:
+    """The figures and the areas' grades, the same for everyone who may (or may not) edit the
+    framework: kept as HTML until shared data changes (a tick, a grade, the framework: each is
+    audited) and for the day (the days to fieldwork)."""
+    key = (today(), permissions.EDIT_FRAMEWORK.allows(current_user))
+
+    def context() -> dict:
+        return {"ready": readiness(current_framework())}
+
+    return remember_html("inspection.readiness", key, "inspection/_readiness.html", context)
 
 
 # --- The framework (administrators) -----------------------------------------------------------------

@@ -5,10 +5,25 @@ from __future__ import annotations
 from datetime import date, time
 
 from app.extensions import db
+from app.inspection.evidence import EvidenceDetails
 from app.inspection.models import Activity, Attendee, Framework, JudgementArea
 from tests.factories import PASSWORD, make_user
 
 FIELDWORK = date(2027, 3, 15)  # a Monday
+
+
+def evidence_details(**changes) -> EvidenceDetails:
+    """An evidence item's details as the form gives them: Board minutes seen by the partnership."""
+    values = dict(
+        title="Board minutes, September",
+        owner_agency_id=None,
+        dated=date(2026, 9, 30),
+        area_ids=[],
+        visibility="partnership",
+        visible_to=[],
+    )
+    values.update(changes)
+    return EvidenceDetails(**values)
 
 
 def make_framework(*area_names: str, starts: date | None = FIELDWORK) -> Framework:

@@ -16,7 +16,6 @@ from werkzeug.test import encode_multipart
 from app.errors import NotAllowed, RuleBroken
 from app.extensions import db
 from app.inspection.evidence import (
-    EvidenceDetails,
     add_evidence,
     checked_upload,
     evidence_pack,
@@ -24,7 +23,7 @@ from app.inspection.evidence import (
 )
 from app.inspection.models import EvidenceItem, JudgementArea
 from tests.factories import make_agency, make_user, reload
-from tests.inspection.helpers import make_framework, signed_in_client
+from tests.inspection.helpers import evidence_details, make_framework, signed_in_client
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
@@ -43,19 +42,6 @@ def _docx() -> bytes:
 def evidence_dir(app, tmp_path):
     app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
     return tmp_path / "evidence"
-
-
-def _details(**changes) -> EvidenceDetails:
-    values = dict(
-        title="Board minutes, September",
-        owner_agency_id=None,
-        dated=date(2026, 9, 30),
-        area_ids=[],
-        visibility="partnership",
-        visible_to=[],
-    )
-    values.update(changes)
-    return EvidenceDetails(**values)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +71,8 @@ def test_empty_and_oversized_files_are_refused():
 def test_an_upload_is_stored_under_a_generated_name_outside_the_web_root(app, evidence_dir):
     admin = make_user(role="admin")
     item = add_evidence(
-        _details(owner_agency_id=admin.agency_id, file_name="../../minutes.pdf", content=PDF), user=admin
+        evidence_details(owner_agency_id=admin.agency_id, file_name="../../minutes.pdf", content=PDF),
+        user=admin,
     )
     db.session.commit()
     stored = list(evidence_dir.iterdir())
@@ -140,15 +127,15 @@ def test_an_upload_through_the_page_downloads_as_an_attachment(app, client, as_r
 def test_links_must_be_portal_pages(app):
     admin = make_user(role="admin")
     item = add_evidence(
-        _details(owner_agency_id=admin.agency_id, link_path="/thresholds/doc/versions/1"), user=admin
+        evidence_details(owner_agency_id=admin.agency_id, link_path="/thresholds/doc/versions/1"), user=admin
     )
     assert item.link_path == "/thresholds/doc/versions/1"
     for bad in ("https://example.org/", "//evil.example/", "javascript:alert(1)", "/admin/users"):
         with pytest.raises(RuleBroken, match="Link to a page in the portal"):
-            add_evidence(_details(owner_agency_id=admin.agency_id, link_path=bad), user=admin)
+            add_evidence(evidence_details(owner_agency_id=admin.agency_id, link_path=bad), user=admin)
     with pytest.raises(RuleBroken, match="not both"):
         add_evidence(
-            _details(
+            evidence_details(
                 owner_agency_id=admin.agency_id, link_path="/programme/", file_name="a.pdf", content=PDF
             ),
             user=admin,
@@ -157,22 +144,24 @@ def test_links_must_be_portal_pages(app):
 
 def test_agency_leads_add_evidence_only_for_their_own_agency(app):
     lead = make_user(role="agency_lead")
-    add_evidence(_details(owner_agency_id=lead.agency_id, link_path="/programme/"), user=lead)
+    add_evidence(evidence_details(owner_agency_id=lead.agency_id, link_path="/programme/"), user=lead)
     with pytest.raises(NotAllowed):
-        add_evidence(_details(owner_agency_id=make_agency().id, link_path="/programme/"), user=lead)
+        add_evidence(evidence_details(owner_agency_id=make_agency().id, link_path="/programme/"), user=lead)
     with pytest.raises(NotAllowed):
         add_evidence(
-            _details(owner_agency_id=lead.agency_id, link_path="/programme/"), user=make_user(role="partner")
+            evidence_details(owner_agency_id=lead.agency_id, link_path="/programme/"),
+            user=make_user(role="partner"),
         )
 
 
 def test_restricted_evidence_is_seen_only_by_the_roles_it_names(app, client, as_role):
     admin = make_user(role="admin")
     add_evidence(
-        _details(title="Open minutes", owner_agency_id=admin.agency_id, link_path="/programme/"), user=admin
+        evidence_details(title="Open minutes", owner_agency_id=admin.agency_id, link_path="/programme/"),
+        user=admin,
     )
     add_evidence(
-        _details(
+        evidence_details(
             title="Safer recruitment assurance",
             owner_agency_id=admin.agency_id,
             link_path="/progress/",
@@ -183,7 +172,9 @@ def test_restricted_evidence_is_seen_only_by_the_roles_it_names(app, client, as_
     )
     with pytest.raises(RuleBroken, match="Choose the roles"):
         add_evidence(
-            _details(owner_agency_id=admin.agency_id, link_path="/programme/", visibility="restricted"),
+            evidence_details(
+                owner_agency_id=admin.agency_id, link_path="/programme/", visibility="restricted"
+            ),
             user=admin,
         )
     db.session.commit()
@@ -205,7 +196,7 @@ def test_the_checklist_is_ticked_when_evidence_is_linked(app):
     )
     db.session.commit()
     assert not reload(item).ticked
-    evidence = add_evidence(_details(owner_agency_id=pm.agency_id, link_path="/programme/"), user=pm)
+    evidence = add_evidence(evidence_details(owner_agency_id=pm.agency_id, link_path="/programme/"), user=pm)
     save_checklist_item(
         reload(item),
         user=pm,
@@ -232,7 +223,7 @@ def test_the_evidence_pack_holds_an_index_by_area_and_every_file(app, evidence_d
     partnership, leadership = db.session.scalars(select(JudgementArea).order_by(JudgementArea.position)).all()
     pm = make_user(role="programme_manager")
     add_evidence(
-        _details(
+        evidence_details(
             title="Board minutes",
             owner_agency_id=pm.agency_id,
             file_name="minutes.pdf",
@@ -242,7 +233,7 @@ def test_the_evidence_pack_holds_an_index_by_area_and_every_file(app, evidence_d
         user=pm,
     )
     add_evidence(
-        _details(
+        evidence_details(
             title="Joint visits audit",
             owner_agency_id=pm.agency_id,
             file_name="audit.docx",
@@ -252,7 +243,7 @@ def test_the_evidence_pack_holds_an_index_by_area_and_every_file(app, evidence_d
         user=pm,
     )
     add_evidence(
-        _details(
+        evidence_details(
             title="Threshold document", owner_agency_id=pm.agency_id, link_path="/thresholds/doc/versions/1"
         ),
         user=pm,
@@ -331,7 +322,7 @@ def test_an_area_lists_the_evidence_that_supports_it(app):
     partnership = db.session.scalar(select(JudgementArea).where(JudgementArea.name == "Partnership working"))
     admin = make_user(role="admin")
     add_evidence(
-        _details(
+        evidence_details(
             title="MASH audit",
             owner_agency_id=admin.agency_id,
             link_path="/programme/",
@@ -340,7 +331,8 @@ def test_an_area_lists_the_evidence_that_supports_it(app):
         user=admin,
     )
     add_evidence(
-        _details(title="Budget report", owner_agency_id=admin.agency_id, link_path="/programme/"), user=admin
+        evidence_details(title="Budget report", owner_agency_id=admin.agency_id, link_path="/programme/"),
+        user=admin,
     )
     db.session.commit()
     page = (
