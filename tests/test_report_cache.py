@@ -875,3 +875,48 @@ def test_the_audit_trails_words_are_kept_and_a_renamed_record_or_a_new_kind_show
         db.session.commit()
     page = client.get("/admin/audit/?routine=1").get_data(as_text=True)
     assert 'value="auth.sign_in_failed"' in page
+
+
+def test_a_page_of_the_audit_trail_is_kept_until_an_event_commits_whatever_its_id(cache_on, client, as_role):
+    """Kept by the last event on the hash chain, not the highest id: an id is taken when an event is
+    first written, its place on the chain as it commits, so a lower id may commit later (on
+    PostgreSQL, a transaction that wrote its event early and committed after another's)."""
+    with cache_on.test_request_context():
+        first = record(
+            "agency.create", object_type="agencies", object_id="1", summary="Added agency Worksop Priory"
+        )
+        first.id = 1000
+        db.session.commit()
+    as_role("admin")
+    assert "Worksop Priory" in client.get("/admin/audit/").get_data(as_text=True)
+    with counted_queries(cache_on) as again:
+        assert client.get("/admin/audit/").status_code == 200
+    assert len(again) == 2, f"the session and the last event on the chain only: {again}"
+
+    with cache_on.test_request_context():
+        late = record(
+            "agency.create", object_type="agencies", object_id="2", summary="Added agency Retford Oaks"
+        )
+        late.id = 900  # below ids already shown, as a transaction that took its id first
+        db.session.commit()
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert "Retford Oaks" in page, "an event committed since shows at once, whatever its id"
+
+    # A sign-in changes no shared data, yet it is an event: shown at once to whoever asks for them.
+    with cache_on.test_request_context():
+        record("auth.sign_in", object_type="users", object_id="3", summary="Signed in from Bassetlaw")
+        db.session.commit()
+    assert "Bassetlaw" not in client.get("/admin/audit/").get_data(as_text=True), "hidden by default"
+    assert "Bassetlaw" in client.get("/admin/audit/?routine=1").get_data(as_text=True)
+
+
+def test_each_page_of_the_audit_trail_is_kept_apart(cache_on, client, as_role):
+    with cache_on.test_request_context():
+        for number in range(1, 31):
+            record("test.change", summary=f"Added school {number:02}")
+        db.session.commit()
+    as_role("admin")
+    first = client.get("/admin/audit/").get_data(as_text=True)
+    second = client.get("/admin/audit/?page=2").get_data(as_text=True)
+    assert "Added school 30" in first and "Added school 30" not in second
+    assert "Added school 01" in second and "Added school 01" not in first
