@@ -32,7 +32,9 @@ def development_secret_key() -> str:
 
 
 def _engine_options(url: str) -> dict:
-    options: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: a connection idle for DATABASE_CHECK_AFTER_IDLE_SECONDS is checked before
+    # use instead (app/connection_check.py), not every connection on every request.
+    options: dict = {}
     if url.startswith("postgresql+psycopg://"):
         options["connect_args"] = {"connect_timeout": 5}
     return options
@@ -57,6 +59,7 @@ class Config:
         os.environ.get("DATABASE_URL") or _default_database_url()
     )
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
+    DATABASE_CHECK_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_CHECK_AFTER_IDLE_SECONDS", "1"))
 
     # Requests: forms and small uploads only.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -80,6 +80,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app.auth.routes import unauthorized
     from app.auth.services import load_session_user
+    from app.connection_check import check_after_idle
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from app.sqlite_writers import taking_turns
 
@@ -89,6 +90,9 @@ def _init_extensions(app: Flask) -> None:
         app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), app.config["SQLALCHEMY_DATABASE_URI"]
     )
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            check_after_idle(engine, app.config["DATABASE_CHECK_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

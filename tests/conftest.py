@@ -106,11 +106,8 @@ def make_app(database_url: str, **overrides):
     if database_url.startswith("postgresql"):
         # A commit need not wait for the disk: nothing here must survive a crash of the server
         # (1.4 ms a commit otherwise, more while other suites share the disk).
-        # Connections are checked before use, as in production (config._engine_options).
-        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_pre_ping": True,
-            "connect_args": {"options": "-c synchronous_commit=off"},
-        }
+        # Connections idle a second are checked before use, as in production (app/connection_check.py).
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": "-c synchronous_commit=off"}}
     settings.update(overrides)
     config = type("SuiteConfig", (TestingConfig,), settings)
     app = create_app(config)
