@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 
 from app.auth.models import Role
 from app.errors import NotAllowed
@@ -104,6 +104,19 @@ def permission_named(name: str) -> Permission:
 def can(name: str, record: Any = None) -> bool:
     """For templates: may the signed-in user do this (to this record)?"""
     return permission_named(name).allows(current_user, record)
+
+
+class AnyReaderOfRole:
+    """A stand-in for every signed-in user with `role`, whose agency is the bound parameter
+    `agency_id`: for a scoping query (visible_actions, visible_returns) built once per role, as
+    building it costs more than running it. A scoping rule that turns on anything else about the
+    user (its id, say) fails here at once, rather than being shared between users."""
+
+    is_authenticated = True
+
+    def __init__(self, role: str):
+        self.role = role
+        self.agency_id = bindparam("agency_id")
 
 
 # --- Route guards: every view carries exactly one; tests/test_routes_meta.py checks ----------

@@ -135,3 +135,18 @@ def test_anonymous_users_are_sent_to_sign_in(app, client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_a_reader_of_a_role_stands_for_its_agency_as_a_bound_parameter_and_nothing_else():
+    """Scoping queries built once per role (visible_action_or_404, visible_return_or_404) bind the
+    reader's agency; a scoping rule that needed anything else about the user would fail at once
+    rather than be shared between users."""
+    from sqlalchemy.sql.elements import BindParameter
+
+    from app.permissions import AnyReaderOfRole
+
+    reader = AnyReaderOfRole("partner")
+    assert reader.role == "partner" and reader.is_authenticated
+    assert isinstance(reader.agency_id, BindParameter) and reader.agency_id.key == "agency_id"
+    with pytest.raises(AttributeError):
+        _ = reader.id

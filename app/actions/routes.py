@@ -7,12 +7,12 @@ answered by app.errors from what `on_failure` was given.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.actions import bp, permissions
@@ -57,7 +57,7 @@ from app.extensions import db
 from app.forms import ButtonForm, posted
 from app.htmx import fragment_response, render, wants_fragment
 from app.pagination import page_arg, paginate
-from app.permissions import requires, signed_in
+from app.permissions import AnyReaderOfRole, requires, signed_in
 from app.report_cache import remember_html
 from app.submissions import already_saved, first_use, record_result
 
@@ -77,12 +77,20 @@ def _as_listed(stmt):
 
 def visible_action_or_404(action_id: int) -> Action:
     """The action if this user may see it (the scoping is in the query), else 404."""
+    user = _user()
     action = db.session.scalar(
-        _with_details(permissions.visible_actions(_user())).where(Action.id == action_id)
+        _one_visible_action(user.role), {"agency_id": user.agency_id, "action_id": action_id}
     )
     if action is None:
         abort(404)
     return action
+
+
+@lru_cache(maxsize=16)
+def _one_visible_action(role: str):
+    """Built once per role (visible_actions turns on the reader's role and agency, bound here)."""
+    reader = AnyReaderOfRole(role)
+    return _with_details(permissions.visible_actions(reader)).where(Action.id == bindparam("action_id"))
 
 
 # --- The list ---------------------------------------------------------------------------------

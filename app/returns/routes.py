@@ -9,12 +9,12 @@ the rules and audits), commit, answer. Failures are answered by app.errors from 
 from __future__ import annotations
 
 import io
-from functools import partial
+from functools import lru_cache, partial
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.fresh import fresh_sign_in
@@ -25,7 +25,7 @@ from app.extensions import db
 from app.forms import ButtonForm, posted
 from app.htmx import render, wants_fragment
 from app.pagination import bounded_int, page_arg, paginate
-from app.permissions import get_or_404, requires
+from app.permissions import AnyReaderOfRole, get_or_404, requires
 from app.report_cache import remember_html
 from app.returns import bp, permissions
 from app.returns.export import returns_csv
@@ -88,14 +88,22 @@ def _words(state) -> None:
 
 def visible_return_or_404(return_id: int) -> Return:
     """The return if this user may read it (the scoping is in the query), else 404."""
-    ret = db.session.scalar(
-        permissions.visible_returns(_user())
-        .where(Return.id == return_id)
-        .options(joinedload(Return.agency), joinedload(Return.period))
-    )
+    user = _user()
+    values = {"agency_id": user.agency_id, "return_id": return_id}
+    ret = db.session.scalar(_one_visible_return(user.role), values)
     if ret is None:
         abort(404)
     return ret
+
+
+@lru_cache(maxsize=16)
+def _one_visible_return(role: str):
+    """Built once per role (visible_returns turns on the reader's role and agency, bound here)."""
+    return (
+        permissions.visible_returns(AnyReaderOfRole(role))
+        .where(Return.id == bindparam("return_id"))
+        .options(joinedload(Return.agency), joinedload(Return.period))
+    )
 
 
 # --- The lists ------------------------------------------------------------------------------
