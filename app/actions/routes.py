@@ -88,9 +88,11 @@ def visible_action_or_404(action_id: int) -> Action:
 
 @lru_cache(maxsize=16)
 def _one_visible_action(role: str):
-    """Built once per role (visible_actions turns on the reader's role and agency, bound here)."""
+    """Built once per role (visible_actions turns on the reader's role and agency, bound here).
+    With what a row of the list shows; the contributing agencies are loaded by the pages that show
+    or change them (one statement either way), not for a progress update, which needs none."""
     reader = AnyReaderOfRole(role)
-    return _with_details(permissions.visible_actions(reader)).where(Action.id == bindparam("action_id"))
+    return _as_listed(permissions.visible_actions(reader)).where(Action.id == bindparam("action_id"))
 
 
 # --- The list ---------------------------------------------------------------------------------
