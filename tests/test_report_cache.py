@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import select
 
 from app.actions.forms import action_form
 from app.actions.services import post_update
@@ -920,3 +921,35 @@ def test_each_page_of_the_audit_trail_is_kept_apart(cache_on, client, as_role):
     second = client.get("/admin/audit/?page=2").get_data(as_text=True)
     assert "Added school 30" in first and "Added school 30" not in second
     assert "Added school 01" in second and "Added school 01" not in first
+
+
+def test_a_page_of_the_triage_queue_is_kept_and_a_disclosure_or_a_review_shows_at_once(
+    cache_on, client, as_role
+):
+    from app.participation.models import Feedback
+    from app.participation.services import mark_reviewed
+
+    new = 'govuk-tag--blue">New<'
+    _a_young_person_says(cache_on, "The youth club should open on Sundays too")
+    lead = as_role("participation_lead")
+    assert new in client.get("/feedback/").get_data(as_text=True)
+    with counted_queries(cache_on) as kept:
+        assert client.get("/feedback/").status_code == 200
+    assert len(kept) == 1, f"the session only: the page of the queue was kept: {kept}"
+
+    _a_young_person_says(cache_on, "My stepdad hits me when he has been drinking")
+    page = client.get("/feedback/").get_data(as_text=True)
+    assert page.index("Urgent: needs action") < page.index(new), "a disclosure shows at once, first"
+
+    with cache_on.test_request_context():
+        ordinary = db.session.scalars(select(Feedback).where(Feedback.flagged.is_(False))).one()
+        mark_reviewed(ordinary, user=reload(lead))
+        db.session.commit()
+    page = client.get("/feedback/").get_data(as_text=True)
+    assert new not in page and ">Reviewed</strong>" in page, "a review shows at once"
+
+    cache_on.config["PAGE_SIZE"] = 1
+    first = client.get("/feedback/").get_data(as_text=True)
+    second = client.get("/feedback/?page=2").get_data(as_text=True)
+    assert "Urgent: needs action" in first and "Urgent: needs action" not in second, "each page kept apart"
+    assert first.count(">Message ") == second.count(">Message ") == 1, "and each page size"

@@ -6,6 +6,7 @@ from functools import partial
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -40,7 +41,7 @@ from app.participation.services import (
     triage_page,
 )
 from app.permissions import get_or_404, public, requires
-from app.report_cache import remember
+from app.report_cache import remember, remember_html
 from app.submissions import first_use
 
 # --- For young people: no account ------------------------------------------------------------
@@ -121,8 +122,18 @@ def you_said_we_did():
 @bp.get("/feedback/")
 @requires(permissions.READ_FEEDBACK)
 def triage():
-    page = triage_page(page_arg(), current_app.config["PAGE_SIZE"])
-    return render("participation/triage.html", block="results", page=page)
+    return render("participation/triage.html", block="results", results_html=partial(_queue_html, page_arg()))
+
+
+def _queue_html(number: int) -> Markup:
+    """A page of the queue as HTML, kept until the next audit event: every change to a message
+    (and every new one: a young person's disclosure shows at once) writes one."""
+    size = current_app.config["PAGE_SIZE"]
+
+    def context() -> dict:
+        return {"page": triage_page(number, size)}
+
+    return remember_html("participation.queue", (number, size), "participation/_queue.html", context)
 
 
 def _feedback_or_404(feedback_id: int) -> Feedback:
