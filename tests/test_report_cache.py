@@ -953,3 +953,12 @@ def test_a_page_of_the_triage_queue_is_kept_and_a_disclosure_or_a_review_shows_a
     second = client.get("/feedback/?page=2").get_data(as_text=True)
     assert "Urgent: needs action" in first and "Urgent: needs action" not in second, "each page kept apart"
     assert first.count(">Message ") == second.count(">Message ") == 1, "and each page size"
+
+
+def test_a_kept_page_of_the_audit_trail_still_says_a_date_was_ignored(cache_on, client, as_role):
+    """A nonsense date is dropped from the filters, so the key must say it was there: the page
+    without it is kept too, and does not carry the message."""
+    as_role("admin")
+    assert "The date filter was ignored" not in client.get("/admin/audit/").get_data(as_text=True)
+    page = client.get("/admin/audit/?from=2026-13-45").get_data(as_text=True)
+    assert "The date filter was ignored" in page
